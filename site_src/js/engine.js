@@ -1,0 +1,264 @@
+// The page's handle on Python: starts the worker first thing, shows loading
+// progress, and turns the worker's messages into promises.
+//
+// window.convcoreEngine.call(fn, args)        -> Promise of bridge.<fn>(**args)
+// window.convcoreEngine.run(code, vars, ms)   -> Promise of a code cell's result
+// window.convcoreEngine.subscribe(listener)   -> listener({state, versions, message})
+//
+// <html data-engine> is "static" until Python answers, then "python"; "error"
+// when it cannot start (the pre-rendered page stays, with a visible message).
+(function () {
+  "use strict";
+
+  const root = document.documentElement;
+  const configNode = document.getElementById("convcore-config");
+  const config = configNode ? JSON.parse(configNode.textContent) : null;
+  const fromDisk = location.protocol === "file:";
+  const listeners = new Set();
+  const pending = new Map();
+  let queue = [];
+  let worker = null;
+  let nextId = 1;
+  let failedAt = 0;
+  const engine = {
+    state: "static",
+    versions: null,
+    message: "",
+    progress: { step: "start", loaded: 0, total: config ? config.total : 0 },
+  };
+
+  function absolute(relative) {
+    return new URL(relative, location.href).href;
+  }
+
+  function emit() {
+    root.dataset.engine = engine.state;
+    for (const listener of listeners) listener(engine);
+  }
+
+  function setState(state, message) {
+    engine.state = state;
+    engine.message = message || "";
+    emit();
+  }
+
+  function missingFeature() {
+    if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
+      return "This browser has no WebAssembly, so Python cannot run here. The numbers shown were computed when the site was built.";
+    }
+    if (typeof Worker !== "function") {
+      return "This browser cannot start Web Workers, so Python cannot run here. The numbers shown were computed when the site was built.";
+    }
+    if (typeof DecompressionStream !== "function" && fromDisk) {
+      return "This browser lacks DecompressionStream, needed to start Python from a file. Serve the folder over http instead.";
+    }
+    return "";
+  }
+
+  // From file:// the assets come from classic scripts that each store one
+  // base64 string in window.__convcoreOffline.
+  function loadOfflineScripts() {
+    window.__convcoreOffline = window.__convcoreOffline || {};
+    const scripts = config.offline.map(
+      (src) =>
+        new Promise((resolve, reject) => {
+          const tag = document.createElement("script");
+          tag.src = src;
+          tag.async = true;
+          tag.onload = resolve;
+          tag.onerror = () => reject(new Error(`could not read ${src} next to this page`));
+          document.head.appendChild(tag);
+        }),
+    );
+    return Promise.all(scripts).then(() => window.__convcoreOffline);
+  }
+
+  // The worker asks for assets it loads late (the rest of the standard
+  // library); from file:// only this page can read them.
+  function sendLazyAsset(name) {
+    const target = worker;
+    const src = config.offlineLazy[name];
+    const deliver = () => target.postMessage({ type: "asset", name, item: window.__convcoreOffline[name] || null });
+    if (!src || (window.__convcoreOffline && window.__convcoreOffline[name])) {
+      deliver();
+      return;
+    }
+    const tag = document.createElement("script");
+    tag.src = src;
+    tag.onload = deliver;
+    tag.onerror = deliver;
+    document.head.appendChild(tag);
+  }
+
+  function makeWorker(embedded) {
+    // A classic worker, because Chromium refuses module workers made from
+    // blob: URLs on file:// pages; the worker loads Pyodide with import().
+    if (!fromDisk) return new Worker(absolute(config.worker));
+    const bin = atob(embedded.worker.b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const blob = new Blob([bytes], { type: "text/javascript" });
+    return new Worker(URL.createObjectURL(blob));
+  }
+
+  function onMessage(event) {
+    const msg = event.data;
+    if (msg.type === "progress") {
+      engine.progress = { step: msg.step, loaded: msg.loaded, total: msg.total };
+      emit();
+    } else if (msg.type === "ready") {
+      engine.versions = msg.versions;
+      setState("python");
+      flush();
+    } else if (msg.type === "need") {
+      sendLazyAsset(msg.name);
+    } else if (msg.type === "failed") {
+      fail(`Python could not start: ${msg.message}`);
+    } else if (msg.type === "reply") {
+      const entry = pending.get(msg.id);
+      if (!entry) return;
+      pending.delete(msg.id);
+      clearTimeout(entry.timer);
+      if (msg.ok) entry.resolve(msg.value);
+      else entry.reject(Object.assign(new Error(msg.error.message), { pyType: msg.error.type }));
+    }
+  }
+
+  function fail(message) {
+    failedAt = Date.now();
+    if (worker) worker.terminate();
+    worker = null;
+    for (const entry of pending.values()) entry.reject(new Error(message));
+    pending.clear();
+    for (const item of queue) item.reject(new Error(message));
+    queue = [];
+    setState("error", message);
+  }
+
+  async function start() {
+    const missing = missingFeature();
+    if (missing) {
+      fail(missing);
+      return;
+    }
+    setState("static", "");
+    try {
+      const embedded = fromDisk ? await loadOfflineScripts() : null;
+      worker = makeWorker(embedded);
+      worker.onmessage = onMessage;
+      worker.onerror = (event) => fail(`the Python worker stopped: ${event.message || "unknown error"}`);
+      const urls = {};
+      for (const [name, rel] of Object.entries(config.assets)) urls[name] = absolute(rel);
+      urls.index = absolute(config.index);
+      const total = fromDisk ? config.offlineTotal : config.total;
+      worker.postMessage({ type: "init", urls, embedded, total });
+    } catch (err) {
+      fail(`Python could not start: ${err.message}`);
+    }
+  }
+
+  function send(item) {
+    const id = nextId++;
+    const entry = { resolve: item.resolve, reject: item.reject, timer: 0 };
+    pending.set(id, entry);
+    if (item.timeout) {
+      entry.timer = setTimeout(() => {
+        pending.delete(id);
+        item.reject(Object.assign(new Error(item.timeoutMessage), { timedOut: true }));
+        restart();
+      }, item.timeout);
+    }
+    worker.postMessage(Object.assign({ id }, item.message));
+  }
+
+  function flush() {
+    const waiting = queue;
+    queue = [];
+    for (const item of waiting) send(item);
+  }
+
+  function request(message, timeout, timeoutMessage) {
+    return new Promise((resolve, reject) => {
+      const item = { message, resolve, reject, timeout, timeoutMessage };
+      if (engine.state === "python") send(item);
+      else {
+        queue.push(item);
+        // A failed start is retried by the next request, at most every 5 s.
+        if (engine.state === "error" && Date.now() - failedAt > 5000 && !missingFeature()) start();
+      }
+    });
+  }
+
+  // Stop a runaway cell: the only way to interrupt Python here is a new worker.
+  function restart() {
+    if (worker) worker.terminate();
+    worker = null;
+    for (const entry of pending.values()) {
+      clearTimeout(entry.timer);
+      entry.reject(new Error("Python was restarted"));
+    }
+    pending.clear();
+    start();
+  }
+
+  engine.call = (fn, args, buffers) =>
+    request({ type: "call", fn, args: args || {}, buffers: buffers || {} }, 0, "");
+  engine.run = (code, vars, timeoutMs) =>
+    request(
+      { type: "run", code, vars: vars || {} },
+      timeoutMs || 5000,
+      `The cell ran for more than ${Math.round((timeoutMs || 5000) / 1000)} s, so Python was restarted.`,
+    );
+  engine.subscribe = (listener) => {
+    listeners.add(listener);
+    listener(engine);
+    return () => listeners.delete(listener);
+  };
+  engine.restart = restart;
+  window.convcoreEngine = engine;
+
+  // The loading indicator in the header: real bytes, then start-up steps.
+  const STEP_TEXT = {
+    start: "starting",
+    download: "downloading",
+    install: "starting Python",
+  };
+  function showStatus(e) {
+    const box = document.getElementById("engine-status");
+    if (!box) return;
+    const label = box.querySelector(".engine-label");
+    const bar = box.querySelector(".engine-progress");
+    box.dataset.engine = e.state;
+    if (e.state === "python") {
+      label.textContent = `Python ${e.versions.python} ready`;
+      bar.hidden = true;
+    } else if (e.state === "error") {
+      label.textContent = e.message;
+      bar.hidden = true;
+    } else {
+      const p = e.progress;
+      const mb = (n) => (n / 1048576).toFixed(1);
+      const detail =
+        p.step === "download" && p.total
+          ? `${mb(p.loaded)} of ${mb(p.total)} MB`
+          : p.step === "install"
+            ? `step ${p.loaded} of ${p.total}`
+            : "";
+      label.textContent = `Python: ${STEP_TEXT[p.step] || p.step}${detail ? ` (${detail})` : ""}… showing the pre-computed view`;
+      bar.hidden = false;
+      bar.max = p.total || 1;
+      bar.value = p.loaded;
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", () => engine.subscribe(showStatus));
+  } else {
+    engine.subscribe(showStatus);
+  }
+
+  if (!config) {
+    setState("error", "This page has no engine configuration.");
+  } else {
+    start();
+  }
+})();
