@@ -22,7 +22,7 @@ import argparse
 import base64
 import gzip
 import hashlib
-import importlib.util
+import importlib
 import json
 import os
 import shutil
@@ -270,7 +270,7 @@ def build_stdlib(pyodide_dir: Path, out: Path) -> None:
         str(ROOT / "tools" / "pyodide_stdlib.mjs"),
         str(pyodide_dir),
         str(target),
-        str(SITE_SRC / "py" / "warmup.py"),
+        str(SITE_SRC / "warmup.py"),
         str(SITE_SRC / "py"),
         str(ROOT / "convcore"),
     ]
@@ -334,13 +334,10 @@ def digits_script(digits: list[list[list[float]]]) -> str:
 
 
 def load_prerender() -> ModuleType:
-    """site_src/prerender.py: the first view of each page, computed with convcore."""
-    spec = importlib.util.spec_from_file_location("prerender", SITE_SRC / "prerender.py")
-    if spec is None or spec.loader is None:
-        raise BuildError("site_src/prerender.py is missing")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """site_src/prerender: the first view of each page, computed with convcore."""
+    if str(SITE_SRC) not in sys.path:
+        sys.path.insert(0, str(SITE_SRC))
+    return importlib.import_module("prerender")
 
 
 def page_names() -> list[str]:
@@ -397,12 +394,17 @@ def copy_tree(src: Path, dst: Path) -> None:
 def copy_assets(out: Path) -> None:
     copy_tree(SITE_SRC / "js", out / "js")
     copy_tree(SITE_SRC / "css", out / "css")
-    copy_tree(SITE_SRC / "py", out / "py")
+    write_zip(out / "py" / "site-py.zip", python_sources(SITE_SRC / "py"))
     if (SITE_SRC / "static").is_dir():
         copy_tree(SITE_SRC / "static", out)
     write_bytes(out / "LICENSE.txt", (ROOT / "LICENSE").read_bytes())
     write_bytes(out / "THIRD-PARTY-NOTICES.txt", (SITE_SRC / "NOTICES.txt").read_bytes())
     write_text(out / ".nojekyll", "")
+
+
+def python_sources(folder: Path) -> list[tuple[str, bytes]]:
+    """The worker's own Python modules (site_src/py), unpacked next to convcore."""
+    return [(p.name, p.read_bytes()) for p in sorted(folder.glob("*.py"))]
 
 
 def engine_assets(wheel: Path) -> list[Asset]:
@@ -414,7 +416,7 @@ def engine_assets(wheel: Path) -> list[Asset]:
         Asset("stdlib_rest", "pyodide/stdlib-rest.zip"),
         Asset("lock", "pyodide/pyodide-lock.json"),
         Asset("wheel", f"wheels/{wheel.name}"),
-        Asset("bridge", "py/convcore_bridge.py"),
+        Asset("bridge", "py/site-py.zip"),
         Asset("worker", "js/worker.js", gzip_offline=False),
     ]
 

@@ -175,7 +175,7 @@ async function boot(init) {
   progress("download", 0, init.total);
   const lockPromise = assets.text("lock").then(JSON.parse);
   const wheelPromise = assets.bytes("wheel");
-  const bridgePromise = assets.text("bridge");
+  const bridgePromise = assets.bytes("bridge");
   const [pyodideModule, asmModule] = await Promise.all([
     assets.importModule("pyodide"),
     assets.importModule("asm"),
@@ -201,7 +201,7 @@ async function boot(init) {
   }
   py.unpackArchive(wheel, "wheel");
   progress("install", 2, 3);
-  py.FS.writeFile("/home/pyodide/convcore_bridge.py", await bridgePromise);
+  py.unpackArchive(await bridgePromise, "zip", { extractDir: "/home/pyodide" });
   py.runPython("import sys; sys.path.insert(0, '/home/pyodide')");
   bridge = py.pyimport("convcore_bridge");
   progress("install", 3, 3);

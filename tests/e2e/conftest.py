@@ -1,0 +1,170 @@
+"""Browser fixtures: Debian's Chromium through Playwright, the built site
+served from 127.0.0.1 under a sub-path (as GitHub Pages serves a project),
+and every test run twice, over http and from file://.
+
+A test fails on any page error and on any request that leaves the site.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, Request, Route
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SUBPATH = "/convcore/"
+READY = "html[data-engine=python][data-state=ready]"
+ENGINE_TIMEOUT_MS = 60_000
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".wasm": "application/wasm",
+        ".whl": "application/zip",
+    }
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def translate_path(self, path: str) -> str:
+        # Serve the site only below SUBPATH, like https://user.github.io/convcore/.
+        if path.startswith(SUBPATH):
+            return super().translate_path("/" + path[len(SUBPATH) :])
+        return super().translate_path("/__outside_the_site__")
+
+
+@dataclass
+class Server:
+    host: str
+    port: int
+    root: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.host}:{self.port}{SUBPATH}"
+
+
+def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, Server]:
+    handler = functools.partial(_Handler, directory=str(directory))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, Server("127.0.0.1", httpd.server_address[1], directory)
+
+
+@pytest.fixture(scope="session")
+def site_server(site_dir: Path) -> Iterator[Server]:
+    httpd, server = serve(site_dir)
+    yield server
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium (never a downloaded browser), quiet on a closed network."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--disable-gpu",
+        ],
+    }
+
+
+@pytest.fixture(params=["http", "file"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@dataclass
+class Guard:
+    """What a page did that a test must fail on."""
+
+    page_errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+    allowed_errors: list[re.Pattern[str]] = field(default_factory=list)
+
+    def allow_error(self, pattern: str) -> None:
+        """A test that provokes a page error on purpose names it here."""
+        self.allowed_errors.append(re.compile(pattern))
+
+    def unexpected_errors(self) -> list[str]:
+        return [e for e in self.page_errors if not any(p.search(e) for p in self.allowed_errors)]
+
+
+def is_inside(url: str, server: Server) -> bool:
+    return url.startswith((server.base, "file://", "data:", "blob:", "about:"))
+
+
+@pytest.fixture
+def guard(context: BrowserContext, site_server: Server) -> Iterator[Guard]:
+    guard = Guard()
+
+    def on_route(route: Route) -> None:
+        url = route.request.url
+        if is_inside(url, site_server):
+            route.continue_()
+        else:
+            guard.outside.append(url)
+            route.abort()
+
+    def on_request(request: Request) -> None:
+        if not is_inside(request.url, site_server):
+            guard.outside.append(request.url)
+
+    context.route("**/*", on_route)
+    context.on("request", on_request)
+    context.on("weberror", lambda error: guard.page_errors.append(str(error.error)))
+    yield guard
+    assert guard.outside == [], f"requests left the site: {guard.outside}"
+    assert guard.unexpected_errors() == [], f"page errors: {guard.unexpected_errors()}"
+
+
+@dataclass
+class Site:
+    """Opens pages of the built site in one mode (http or file)."""
+
+    page: Page
+    mode: str
+    server: Server
+    guard: Guard
+
+    def url(self, path: str = "index.html") -> str:
+        if self.mode == "http":
+            return self.server.base + path
+        return (self.server.root / path).as_uri() if "#" not in path else self._file_url(path)
+
+    def _file_url(self, path: str) -> str:
+        name, _, fragment = path.partition("#")
+        return (self.server.root / name).as_uri() + "#" + fragment
+
+    def open(self, path: str = "index.html", wait: str | None = READY) -> Page:
+        self.page.goto(self.url(path))
+        if wait:
+            self.page.wait_for_selector(wait, state="attached", timeout=ENGINE_TIMEOUT_MS)
+        return self.page
+
+    def wait_ready(self) -> None:
+        self.page.wait_for_selector(READY, state="attached", timeout=ENGINE_TIMEOUT_MS)
+
+
+@pytest.fixture
+def site(page: Page, mode: str, site_server: Server, guard: Guard) -> Site:
+    """The site, opened in the browser over http (under /convcore/) and from file://."""
+    return Site(page, mode, site_server, guard)
