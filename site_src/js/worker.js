@@ -203,11 +203,14 @@ async function boot(init) {
   progress("install", 2, 3);
   py.unpackArchive(await bridgePromise, "zip", { extractDir: "/home/pyodide" });
   py.runPython("import sys; sys.path.insert(0, '/home/pyodide')");
-  bridge = py.pyimport("convcore_bridge");
-  progress("install", 3, 3);
   pyodide = py;
-  return { python: py.runPython("import sys; sys.version.split()[0]"), pyodide: py.version,
-           convcore: bridge.convcore_version() };
+  bridge = await importWithStdlibFallback("convcore_bridge");
+  progress("install", 3, 3);
+  return {
+    python: py.runPython("import sys; sys.version.split()[0]"),
+    pyodide: py.version,
+    convcore: bridge.convcore_version(),
+  };
 }
 
 function toPlain(value) {
@@ -227,8 +230,27 @@ function pyError(err) {
 
 // Arguments cross as JSON, except large numeric inputs, which come as typed
 // arrays in `buffers` and reach Python as memoryviews.
+// A module missing from the start-up part of the standard library (a path the
+// build's warm-up did not take) is not fatal: load the rest and try again.
 async function handleCall(msg) {
-  return toPlain(bridge.dispatch(msg.fn, JSON.stringify(msg.args || {}), msg.buffers || {}));
+  const call = () => toPlain(bridge.dispatch(msg.fn, JSON.stringify(msg.args || {}), msg.buffers || {}));
+  try {
+    return call();
+  } catch (err) {
+    if (!err || !/^(ModuleNotFoundError|ImportError)$/.test(err.type) || restLoaded) throw err;
+    await loadRestOfStdlib();
+    return call();
+  }
+}
+
+async function importWithStdlibFallback(name) {
+  try {
+    return pyodide.pyimport(name);
+  } catch (err) {
+    if (!err || !/^(ModuleNotFoundError|ImportError)$/.test(err.type)) throw err;
+    await loadRestOfStdlib();
+    return pyodide.pyimport(name);
+  }
 }
 
 // The standard library beyond what start-up needs, loaded before the first

@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -29,10 +28,7 @@ class RequestError(ValueError):
 
 
 def convcore_version() -> str:
-    try:
-        return metadata.version("convcore")
-    except metadata.PackageNotFoundError:  # imported from source (the build's warm-up)
-        return str(getattr(convcore, "__version__", "unknown"))
+    return str(convcore.__version__)
 
 
 def _api_modules() -> list[ModuleType]:
