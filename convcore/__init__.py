@@ -1,0 +1,73 @@
+"""convcore: an exact, pure-Python 2-D convolution core with PyTorch semantics.
+
+Standard library only, so it runs unchanged in CPython and in Pyodide.
+
+* ``conv2d`` / ``conv_transpose2d``: equal to PyTorch's on float64 data;
+* ``output_size``, ``fit``, ``valid_convolution``: shapes and leftovers;
+* ``trace`` / ``trace_transpose``: every window, lazily, for animations;
+* ``receptive_field``: what one output pixel of a layer stack depends on;
+* ``MAX_*``: the work caps every function enforces before doing any work.
+
+Wrong types raise ``TypeError``, wrong values ``ValueError``, each with a
+message that says what is allowed.
+"""
+
+from convcore.conv import conv2d
+from convcore.geometry import MAX_FIXES, AxisFit, Fit2D, Fix, fit, output_size, valid_convolution
+from convcore.limits import (
+    MAX_CHANNELS,
+    MAX_DILATION,
+    MAX_KERNEL,
+    MAX_LAYERS,
+    MAX_MACS,
+    MAX_PADDING,
+    MAX_SIDE,
+    MAX_STRIDE,
+    MAX_VALUES,
+)
+from convcore.receptive import MAX_FIELD, Layer, LayerField, ReceptiveField, receptive_field
+from convcore.trace import Tap, Trace, Window, trace
+from convcore.transpose import (
+    Scatter,
+    Spread,
+    TransposeTrace,
+    conv_transpose2d,
+    trace_transpose,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MAX_CHANNELS",
+    "MAX_DILATION",
+    "MAX_FIELD",
+    "MAX_FIXES",
+    "MAX_KERNEL",
+    "MAX_LAYERS",
+    "MAX_MACS",
+    "MAX_PADDING",
+    "MAX_SIDE",
+    "MAX_STRIDE",
+    "MAX_VALUES",
+    "AxisFit",
+    "Fit2D",
+    "Fix",
+    "Layer",
+    "LayerField",
+    "ReceptiveField",
+    "Scatter",
+    "Spread",
+    "Tap",
+    "Trace",
+    "TransposeTrace",
+    "Window",
+    "__version__",
+    "conv2d",
+    "conv_transpose2d",
+    "fit",
+    "output_size",
+    "receptive_field",
+    "trace",
+    "trace_transpose",
+    "valid_convolution",
+]
