@@ -192,14 +192,32 @@ def build_wheel(out_dir: Path) -> Path:
 
 
 def staged_pyproject() -> str:
-    text = (ROOT / "pyproject.toml").read_text()
-    data = tomllib.loads(text)
-    deps = data["project"]["dependencies"]
-    start = text.index("dependencies = [")
-    end = text.index("]", start) + 1
-    if not deps:
-        return text
-    return text[:start] + "dependencies = []" + text[end:]
+    """The library's own pyproject: the repository's metadata without the
+    site's dependencies and test extras (a wheel that needs nothing)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    q = json.dumps  # a JSON string is a valid TOML basic string
+    lines = [
+        "[build-system]",
+        'requires = ["hatchling"]',
+        'build-backend = "hatchling.build"',
+        "",
+        "[project]",
+        *(f"{key} = {q(project[key])}" for key in ("name", "version", "description", "readme")),
+        f"license = {q(project['license'])}",
+        f"license-files = {q(project['license-files'])}",
+        f"requires-python = {q(project['requires-python'])}",
+        f"authors = [{{ name = {q(project['authors'][0]['name'])} }}]",
+        f"classifiers = {q(project['classifiers'])}",
+        "dependencies = []",
+        "",
+        "[project.scripts]",
+        *(f"{name} = {q(target)}" for name, target in project["scripts"].items()),
+        "",
+        "[tool.hatch.build.targets.wheel]",
+        'packages = ["convcore"]',
+        "",
+    ]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- runtime
@@ -425,6 +443,19 @@ def engine_assets(wheel: Path) -> list[Asset]:
 LAZY_ASSETS = frozenset({"stdlib_rest"})
 
 
+def offline_script(name: str, data: bytes, compress: bool = True) -> tuple[str, bytes]:
+    """A classic script storing `data` (gzipped unless told not to) as base64
+    in self.__convcoreOffline[name]; also returns the payload it carries."""
+    payload = gzip_bytes(data) if compress else data
+    b64 = base64.b64encode(payload).decode("ascii")
+    flag = "true" if compress else "false"
+    script = (
+        "(self.__convcoreOffline = self.__convcoreOffline || {})"
+        f'["{name}"] = {{ gzip: {flag}, b64: "{b64}" }};\n'
+    )
+    return script, payload
+
+
 def write_offline(out: Path, assets: Sequence[Asset]) -> tuple[list[str], int, dict[str, str]]:
     """For file://, each asset as a classic script that stores it as base64.
 
@@ -436,13 +467,7 @@ def write_offline(out: Path, assets: Sequence[Asset]) -> tuple[list[str], int, d
     total = 0
     for asset in assets:
         data = (out / asset.path).read_bytes()
-        payload = gzip_bytes(data) if asset.gzip_offline else data
-        b64 = base64.b64encode(payload).decode("ascii")
-        gz = "true" if asset.gzip_offline else "false"
-        script = (
-            "(self.__convcoreOffline = self.__convcoreOffline || {})"
-            f'["{asset.name}"] = {{ gzip: {gz}, b64: "{b64}" }};\n'
-        )
+        script, payload = offline_script(asset.name, data, asset.gzip_offline)
         rel = f"offline/{asset.name}.js"
         write_text(out / rel, script)
         if asset.name in LAZY_ASSETS:

@@ -120,7 +120,9 @@ function makeAssets(init, meter) {
 
   // Pyodide fetches the wasm and the standard library by URL; route those
   // URLs to our sources (counting bytes over http, embedded bytes offline).
-  function installFetch() {
+  // If one of them cannot be had, Pyodide logs it and waits forever, so the
+  // failure is reported from here (onFatal) as well as thrown.
+  function installFetch(onFatal) {
     const byUrl = new Map([
       [init.urls.wasm, "wasm"],
       [init.urls.stdlib, "stdlib"],
@@ -128,7 +130,12 @@ function makeAssets(init, meter) {
     self.fetch = (input, options) => {
       const url = input instanceof Request ? input.url : String(input);
       const name = byUrl.get(url);
-      if (name) return response(name);
+      if (name) {
+        return response(name).catch((err) => {
+          onFatal(err);
+          throw err;
+        });
+      }
       return realFetch(input, options);
     };
   }
@@ -166,16 +173,22 @@ function passPyodideWorkerCheck() {
   };
 }
 
-async function boot(init) {
+async function boot(init, onFatal) {
   passPyodideWorkerCheck();
   const meter = makeMeter(init.total);
   const assets = makeAssets(init, meter);
   assetSource = assets;
-  assets.installFetch();
+  assets.installFetch(onFatal);
   progress("download", 0, init.total);
-  const lockPromise = assets.text("lock").then(JSON.parse);
-  const wheelPromise = assets.bytes("wheel");
-  const bridgePromise = assets.bytes("bridge");
+  // Started together, awaited in turn; an early failure is reported where it
+  // is awaited, not as an unhandled rejection.
+  const early = (promise) => {
+    promise.catch(() => {});
+    return promise;
+  };
+  const lockPromise = early(assets.text("lock").then(JSON.parse));
+  const wheelPromise = early(assets.bytes("wheel"));
+  const bridgePromise = early(assets.bytes("bridge"));
   const [pyodideModule, asmModule] = await Promise.all([
     assets.importModule("pyodide"),
     assets.importModule("asm"),
@@ -293,10 +306,17 @@ self.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === "init") {
     if (booting) return;
-    booting = boot(msg).then(
-      (versions) => post({ type: "ready", versions }),
-      (err) => post({ type: "failed", message: String((err && err.message) || err) }),
-    );
+    let settled = false;
+    const fail = (err) => {
+      if (settled) return;
+      settled = true;
+      post({ type: "failed", message: String((err && err.message) || err) });
+    };
+    booting = boot(msg, fail).then((versions) => {
+      if (settled) return;
+      settled = true;
+      post({ type: "ready", versions });
+    }, fail);
     return;
   }
   if (msg.type === "asset") {

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import re
 import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Request, Route
@@ -27,13 +28,15 @@ ENGINE_TIMEOUT_MS = 60_000
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
+    types: ClassVar[dict[str, str]] = {
         ".mjs": "text/javascript",
         ".js": "text/javascript",
         ".wasm": "application/wasm",
         ".whl": "application/zip",
     }
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        return self.types.get(Path(path).suffix) or super().guess_type(path)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

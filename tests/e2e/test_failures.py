@@ -1,0 +1,105 @@
+"""When Python cannot start, the page keeps its pre-rendered content and says
+why: no WebAssembly, the wasm file missing, the wheel missing or damaged."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+import build
+from tests.e2e.conftest import ENGINE_TIMEOUT_MS, Server, Site, serve
+
+ERROR = "html[data-engine=error]"
+
+
+def expect_error(page: Page, *words: str) -> None:
+    page.wait_for_selector(ERROR, state="attached", timeout=ENGINE_TIMEOUT_MS)
+    status = page.get_by_test_id("engine-status")
+    expect(status).to_be_visible()
+    for word in words:
+        expect(status).to_contain_text(word)
+    # the pre-rendered page is still there and complete
+    assert page.evaluate("document.documentElement.dataset.state") == "ready"
+    expect(page.locator("main h1")).to_be_visible()
+
+
+def test_no_webassembly(site: Site) -> None:
+    site.page.add_init_script("delete window.WebAssembly;")
+    page = site.open("index.html", wait=None)
+    expect_error(page, "WebAssembly")
+
+
+def damaged_copy(site_dir: Path, target: Path, damage: Callable[[Path], None]) -> Path:
+    """A copy of the site (hard links, so it is cheap) that `damage` then changes."""
+    shutil.copytree(site_dir, target, copy_function=os.link)
+    damage(target)
+    return target
+
+
+def remove(*paths: str) -> Callable[[Path], None]:
+    def act(root: Path) -> None:
+        for rel in paths:
+            (root / rel).unlink()
+
+    return act
+
+
+def corrupt_wheel(root: Path) -> None:
+    (wheel,) = (root / "wheels").glob("*.whl")
+    data = bytearray(wheel.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    wheel.unlink()
+    wheel.write_bytes(bytes(data))
+    (root / "offline" / "wheel.js").unlink()
+    (root / "offline" / "wheel.js").write_text(build.offline_script("wheel", bytes(data))[0])
+
+
+@pytest.fixture
+def open_damaged(
+    page: Page, mode: str, site_dir: Path, tmp_path: Path
+) -> Iterator[Callable[[Callable[[Path], None]], Page]]:
+    servers: list[object] = []
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def opener(damage: Callable[[Path], None]) -> Page:
+        root = damaged_copy(site_dir, tmp_path / "site", damage)
+        if mode == "http":
+            httpd, server = serve(root)
+            servers.append(httpd)
+            page.goto(server_url(server))
+        else:
+            page.goto((root / "index.html").as_uri())
+        return page
+
+    yield opener
+    for httpd in servers:
+        httpd.shutdown()  # type: ignore[attr-defined]
+    assert errors == []
+
+
+def server_url(server: Server) -> str:
+    return server.base + "index.html"
+
+
+def test_wasm_missing(open_damaged: Callable[[Callable[[Path], None]], Page], mode: str) -> None:
+    page = open_damaged(remove("pyodide/pyodide.asm.wasm", "offline/wasm.js"))
+    expect_error(page, "Python could not start", "wasm")
+
+
+def test_wheel_missing(
+    open_damaged: Callable[[Callable[[Path], None]], Page], site_dir: Path
+) -> None:
+    (wheel,) = (site_dir / "wheels").glob("*.whl")
+    page = open_damaged(remove(f"wheels/{wheel.name}", "offline/wheel.js"))
+    expect_error(page, "Python could not start", "wheel")
+
+
+def test_wheel_damaged(open_damaged: Callable[[Callable[[Path], None]], Page]) -> None:
+    page = open_damaged(corrupt_wheel)
+    expect_error(page, "damaged", "sha256")
