@@ -465,6 +465,17 @@ def valid_convolution(
     all, which the post's version calls valid). Always returns a bool; bad
     arguments raise like ``fit``.
     """
-    result = fit(input_size, kernel_size, stride=stride, padding=padding)
-    assert isinstance(result, AxisFit)
-    return result.fits
+    named = (
+        ("input_size", input_size),
+        ("kernel_size", kernel_size),
+        ("padding", padding),
+        ("stride", stride),
+    )
+    for name, value in named:
+        if isinstance(value, (list, tuple)):
+            raise TypeError(f"valid_convolution works on one axis: {name} must be an int")
+    n = check_int("input_size", input_size, 1, MAX_SIDE, "MAX_SIDE")
+    k = check_int("kernel_size", kernel_size, 1, MAX_KERNEL, "MAX_KERNEL")
+    s = check_int("stride", stride, 1, MAX_STRIDE, "MAX_STRIDE")
+    before, after = _one_axis_padding(padding, k, 1, s)
+    return _ends_on_edge(n + before + after, k, s, 1)
