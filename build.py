@@ -77,7 +77,12 @@ class Asset:
 
     name: str
     path: str  # relative to dist/
-    gzip_offline: bool = True
+    gzip_offline: bool = True  # gzip the offline copy (worker.js is read by the page as is)
+
+    @property
+    def gzipped(self) -> bool:
+        """Stored gzipped in dist/ (the worker decompresses it)."""
+        return self.path.endswith(".gz")
 
 
 @dataclass(frozen=True)
@@ -276,28 +281,35 @@ def build_stdlib(pyodide_dir: Path, out: Path) -> None:
     The npm zip holds only sources, and compiling them is most of Pyodide's
     start-up; Pyodide's own Python writes .pyc with the right magic number.
     What the site imports goes in stdlib-core.zip, the rest in stdlib-rest.zip,
-    which the worker fetches when a code cell first runs.
+    which the worker fetches when a code cell first runs. Both are stored
+    gzipped (.zip.gz); the worker unzips them with DecompressionStream.
     """
     node = shutil.which("node")
     if node is None:
         raise BuildError("node is not on PATH: the build runs Pyodide under Node 20")
-    target = out / "pyodide"
-    target.mkdir(parents=True, exist_ok=True)
-    command = [
-        node,
-        str(ROOT / "tools" / "pyodide_stdlib.mjs"),
-        str(pyodide_dir),
-        str(target),
-        str(SITE_SRC / "warmup.py"),
-        str(SITE_SRC / "py"),
-        str(ROOT / "convcore"),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, env=build_env(), check=False)
-    if result.returncode != 0:
-        raise BuildError(f"compiling the standard library failed:\n{result.stderr[-3000:]}")
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
-    if summary["failed"]:
-        raise BuildError(f"some standard modules did not compile: {summary['failed']}")
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [
+            node,
+            str(ROOT / "tools" / "pyodide_stdlib.mjs"),
+            str(pyodide_dir),
+            tmp,
+            str(SITE_SRC / "warmup.py"),
+            str(SITE_SRC / "py"),
+            str(ROOT / "convcore"),
+        ]
+        result = subprocess.run(
+            command, capture_output=True, text=True, env=build_env(), check=False
+        )
+        if result.returncode != 0:
+            raise BuildError(f"compiling the standard library failed:\n{result.stderr[-3000:]}")
+        summary = json.loads(result.stdout.strip().splitlines()[-1])
+        if summary["failed"]:
+            raise BuildError(f"some standard modules did not compile: {summary['failed']}")
+        # Gzipped here, not left to the server: GitHub Pages compresses wasm and
+        # scripts on the fly but serves .zip files as they are.
+        for name in ("stdlib-core.zip", "stdlib-rest.zip"):
+            data = (Path(tmp) / name).read_bytes()
+            write_bytes(out / "pyodide" / f"{name}.gz", gzip_bytes(data))
 
 
 # ---------------------------------------------------------------- digits
@@ -430,8 +442,8 @@ def engine_assets(wheel: Path) -> list[Asset]:
         Asset("pyodide", "pyodide/pyodide.mjs"),
         Asset("asm", "pyodide/pyodide.asm.mjs"),
         Asset("wasm", "pyodide/pyodide.asm.wasm"),
-        Asset("stdlib", "pyodide/stdlib-core.zip"),
-        Asset("stdlib_rest", "pyodide/stdlib-rest.zip"),
+        Asset("stdlib", "pyodide/stdlib-core.zip.gz"),
+        Asset("stdlib_rest", "pyodide/stdlib-rest.zip.gz"),
         Asset("lock", "pyodide/pyodide-lock.json"),
         Asset("wheel", f"wheels/{wheel.name}"),
         Asset("bridge", "py/site-py.zip"),
@@ -443,17 +455,16 @@ def engine_assets(wheel: Path) -> list[Asset]:
 LAZY_ASSETS = frozenset({"stdlib_rest"})
 
 
-def offline_script(name: str, data: bytes, compress: bool = True) -> tuple[str, bytes]:
-    """A classic script storing `data` (gzipped unless told not to) as base64
-    in self.__convcoreOffline[name]; also returns the payload it carries."""
-    payload = gzip_bytes(data) if compress else data
+def offline_script(name: str, payload: bytes, gzipped: bool) -> str:
+    """A classic script storing `payload` as base64 in self.__convcoreOffline[name];
+    `gzipped` tells the worker to decompress it."""
     b64 = base64.b64encode(payload).decode("ascii")
-    flag = "true" if compress else "false"
+    flag = "true" if gzipped else "false"
     script = (
         "(self.__convcoreOffline = self.__convcoreOffline || {})"
         f'["{name}"] = {{ gzip: {flag}, b64: "{b64}" }};\n'
     )
-    return script, payload
+    return script
 
 
 def write_offline(out: Path, assets: Sequence[Asset]) -> tuple[list[str], int, dict[str, str]]:
@@ -467,7 +478,9 @@ def write_offline(out: Path, assets: Sequence[Asset]) -> tuple[list[str], int, d
     total = 0
     for asset in assets:
         data = (out / asset.path).read_bytes()
-        script, payload = offline_script(asset.name, data, asset.gzip_offline)
+        compress = asset.gzip_offline and not asset.gzipped
+        payload = gzip_bytes(data) if compress else data
+        script = offline_script(asset.name, payload, asset.gzipped or compress)
         rel = f"offline/{asset.name}.js"
         write_text(out / rel, script)
         if asset.name in LAZY_ASSETS:
@@ -486,6 +499,7 @@ def make_engine_config(out: Path, assets: Sequence[Asset]) -> dict[str, Any]:
     return {
         "assets": {a.name: a.path for a in assets if a.name != "worker"},
         "index": "pyodide/",
+        "gzipped": [a.name for a in assets if a.gzipped],
         "worker": "js/worker.js",
         "total": sum((out / a.path).stat().st_size for a in loaded),
         "offline": offline,

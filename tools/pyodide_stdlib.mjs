@@ -28,7 +28,14 @@ for (const dir of extraDirs) {
   }
 }
 py.runPython("import sys; sys.path.insert(0, '/home/pyodide/extra')");
-py.runPython(readFileSync(warmupPath, "utf8"));
+try {
+  py.runPython(readFileSync(warmupPath, "utf8"));
+} catch (err) {
+  // A Python error's message is its traceback; the default print would dump
+  // the whole minified runtime around it.
+  console.error(`the warm-up failed:\n${err.message}`);
+  process.exit(1);
+}
 
 const result = py.runPython(`
 import importlib.util, io, marshal, sys, zipfile

@@ -49,8 +49,8 @@
     if (typeof Worker !== "function") {
       return "This browser cannot start Web Workers, so Python cannot run here. The numbers shown were computed when the site was built.";
     }
-    if (typeof DecompressionStream !== "function" && fromDisk) {
-      return "This browser lacks DecompressionStream, needed to start Python from a file. Serve the folder over http instead.";
+    if (typeof DecompressionStream !== "function") {
+      return "This browser lacks DecompressionStream, needed to unpack Python's standard library. The numbers shown were computed when the site was built.";
     }
     return "";
   }
@@ -151,7 +151,7 @@
       for (const [name, rel] of Object.entries(config.assets)) urls[name] = absolute(rel);
       urls.index = absolute(config.index);
       const total = fromDisk ? config.offlineTotal : config.total;
-      worker.postMessage({ type: "init", urls, embedded, total });
+      worker.postMessage({ type: "init", urls, embedded, total, gzipped: config.gzipped });
     } catch (err) {
       fail(`Python could not start: ${err.message}`);
     }

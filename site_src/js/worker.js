@@ -72,6 +72,7 @@ function countedResponse(response, meter) {
 const CONTENT_TYPES = {
   wasm: "application/wasm",
   stdlib: "application/zip",
+  stdlib_rest: "application/zip",
   lock: "application/json",
   wheel: "application/zip",
 };
@@ -89,16 +90,35 @@ function makeAssets(init, meter) {
     return item.gzip ? gunzip(raw) : raw;
   }
 
+  // Assets the build stored gzipped are counted as sent, then unzipped.
   async function networkResponse(name) {
     const url = init.urls[name];
     const response = await realFetch(url);
     if (!response.ok) {
       throw new Error(`could not load ${url} (HTTP ${response.status})`);
     }
-    return countedResponse(response, meter);
+    const counted = countedResponse(response, meter);
+    if (!init.gzipped.includes(name)) return counted;
+    return new Response(counted.body.pipeThrough(new DecompressionStream("gzip")), {
+      headers: { "Content-Type": CONTENT_TYPES[name] || "application/octet-stream" },
+    });
+  }
+
+  // Downloads started before Pyodide asks for them (it asks for the wasm only
+  // after importing its 1.2 MB module); each is handed out once.
+  const started = new Map();
+  function prefetch(name) {
+    const promise = response(name);
+    promise.catch(() => {});
+    started.set(name, promise);
   }
 
   function response(name) {
+    if (started.has(name)) {
+      const promise = started.get(name);
+      started.delete(name);
+      return promise;
+    }
     if (init.embedded) {
       if (!cache.has(name)) cache.set(name, embeddedBytes(name));
       return cache.get(name).then(
@@ -152,7 +172,7 @@ function makeAssets(init, meter) {
     }
   }
 
-  return { bytes, text, installFetch, importModule, init };
+  return { bytes, text, installFetch, importModule, prefetch, init };
 }
 
 async function sha256Hex(bytes) {
@@ -180,6 +200,8 @@ async function boot(init, onFatal) {
   assetSource = assets;
   assets.installFetch(onFatal);
   progress("download", 0, init.total);
+  assets.prefetch("wasm");
+  assets.prefetch("stdlib");
   // Started together, awaited in turn; an early failure is reported where it
   // is awaited, not as an unhandled rejection.
   const early = (promise) => {
@@ -281,9 +303,7 @@ function loadRestOfStdlib() {
         const raw = b64ToBytes(item.b64);
         bytes = item.gzip ? await gunzip(raw) : raw;
       } else {
-        const response = await fetch(assetSource.init.urls.stdlib_rest);
-        if (!response.ok) throw new Error(`could not load the standard library (HTTP ${response.status})`);
-        bytes = new Uint8Array(await response.arrayBuffer());
+        bytes = await assetSource.bytes("stdlib_rest");
       }
       pyodide.FS.writeFile("/lib/python314-rest.zip", bytes);
       pyodide.runPython(

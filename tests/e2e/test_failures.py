@@ -56,7 +56,9 @@ def corrupt_wheel(root: Path) -> None:
     wheel.unlink()
     wheel.write_bytes(bytes(data))
     (root / "offline" / "wheel.js").unlink()
-    (root / "offline" / "wheel.js").write_text(build.offline_script("wheel", bytes(data))[0])
+    (root / "offline" / "wheel.js").write_text(
+        build.offline_script("wheel", build.gzip_bytes(bytes(data)), gzipped=True)
+    )
 
 
 @pytest.fixture
