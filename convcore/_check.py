@@ -184,6 +184,17 @@ def as_sequence(value: object, path: PathFn, what: str) -> Sequence[object]:
 def probe_shape(
     name: str, value: object, axes: tuple[str, ...], caps: tuple[tuple[int, str], ...]
 ) -> tuple[int, ...]:
+    """See ``_probe``; a wrong nesting depth also names the expected layout."""
+    try:
+        return _probe(name, value, axes, caps)
+    except TypeError as error:
+        layout = "".join(f"[{axis}]" for axis in axes)
+        raise TypeError(f"{error} ({name} is laid out {layout})") from None
+
+
+def _probe(
+    name: str, value: object, axes: tuple[str, ...], caps: tuple[tuple[int, str], ...]
+) -> tuple[int, ...]:
     """The shape read along the first entries, with caps checked on the way.
 
     Checking only the first entry of each level is cheap and lets callers

@@ -70,7 +70,7 @@ class Window:
         return asdict(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # equal only to itself: the data is not a field
 class Trace(Sequence[Window]):
     """The lazily built windows of one ``conv2d`` call (a ``Sequence``).
 

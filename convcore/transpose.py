@@ -265,7 +265,7 @@ class Spread:
         return asdict(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # equal only to itself: the data is not a field
 class TransposeTrace(Sequence[Spread]):
     """The lazily built steps of one ``conv_transpose2d`` call.
 
