@@ -59,7 +59,12 @@
   // base64 string in window.__convcoreOffline.
   function loadOfflineScripts() {
     window.__convcoreOffline = window.__convcoreOffline || {};
-    const scripts = config.offline.map(
+    // After a restart the assets are already here: read each script once.
+    const missing = config.offline.filter((src) => {
+      const name = src.split("/").pop().replace(/\.js$/, "");
+      return !window.__convcoreOffline[name];
+    });
+    const scripts = missing.map(
       (src) =>
         new Promise((resolve, reject) => {
           const tag = document.createElement("script");

@@ -25,3 +25,12 @@ def test_worker_answers_and_reports_errors(site: Site) -> None:
         "window.convcoreEngine.call('no_such_request', {}).then(() => 'resolved', e => e.message)"
     )
     assert "unknown request 'no_such_request'" in message
+
+
+def test_restart_brings_python_back(site: Site) -> None:
+    page = site.open("index.html")
+    page.evaluate("window.convcoreEngine.restart()")
+    # requests made while the new worker starts are queued, then answered
+    version = page.evaluate("window.convcoreEngine.call('convcore_version', {})")
+    assert version == page.evaluate("window.convcoreEngine.versions.convcore")
+    assert page.evaluate("document.documentElement.dataset.engine") == "python"
