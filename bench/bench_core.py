@@ -91,6 +91,10 @@ CONV_CASES = [
     ("20x20 k7", (1, 20, 20), (1, 1, 7, 7)),
     ("128x128 k3", (1, 128, 128), (1, 1, 3, 3)),
     ("128x128 RGB k3, 3 filters", (3, 128, 128), (3, 3, 3, 3)),
+    ("20x20 k3 box (separable)", (1, 20, 20), (1, 1, 3, 3)),
+    ("20x20 k7 box (separable)", (1, 20, 20), (1, 1, 7, 7)),
+    ("128x128 k3 box (separable)", (1, 128, 128), (1, 1, 3, 3)),
+    ("128x128 RGB k3 box, 3 filters", (3, 128, 128), (3, 3, 3, 3)),
 ]
 
 
@@ -98,6 +102,8 @@ def bench_conv(rng: random.Random) -> list[dict[str, Any]]:
     rows = []
     for name, x_shape, w_shape in CONV_CASES:
         x, w = _random(x_shape, rng), _random(w_shape, rng)
+        if "box" in name:  # all weights equal: the post's filter, exactly separable
+            w = [[[[1.0] * w_shape[3]] * w_shape[2]] * w_shape[1]] * w_shape[0]
         xa, wa = np.asarray(x), np.asarray(w)
         ours = median_seconds(partial(convcore.conv2d, x, w))
         naive = median_seconds(partial(naive_conv2d, x, w))

@@ -25,8 +25,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from convcore._check import Matrix
 from convcore.padding import ZERO
 from convcore.plan import ConvPlan, plan_conv
+from convcore.separable import Factors
 
 _CHUNK: Final = 16
 """Taps combined per generated comprehension (longer ones gain nothing)."""
@@ -102,71 +104,144 @@ def padded_planes(plan: ConvPlan, row_width: int) -> list[list[float]]:
     return planes
 
 
+def _gather_rows(plane: list[float], width: int, first: int, stride: int, rows: int) -> list[float]:
+    """Rows ``first, first + stride, ...`` (``rows`` of them) of a flat plane, joined."""
+    band: list[float] = []
+    for row in range(first, first + rows * stride, stride):
+        band += plane[row * width : (row + 1) * width]
+    return band
+
+
 class _Bands:
-    """Per (input channel, kernel row): the flat rows that kernel row reads.
+    """Per (plane, kernel row): the flat rows that kernel row reads.
 
     With row stride 1 that is the plane itself from an offset; with a larger
     row stride the needed rows are copied together once and reused by every
     output channel.
     """
 
-    def __init__(self, plan: ConvPlan, planes: list[list[float]], row_width: int) -> None:
-        self._planes = planes
+    def __init__(self, plan: ConvPlan, row_width: int) -> None:
         self._width = row_width
         self._stride = plan.stride[0]
         self._dilation = plan.dilation[0]
         self._rows = plan.out_size[0]
-        self._cache: dict[tuple[int, int], list[float]] = {}
+        self._cache: dict[tuple[object, int], list[float]] = {}
 
-    def get(self, channel: int, kernel_row: int) -> tuple[list[float], int]:
-        """``(band, offset)``: output row ``r`` starts at ``offset + r * width``."""
+    def get(self, key: object, plane: list[float], kernel_row: int) -> tuple[list[float], int]:
+        """``(band, offset)``: output row ``r`` starts at ``offset + r * width``.
+
+        ``key`` names ``plane`` for the cache (an input channel, or a
+        horizontal pass of a separable kernel).
+        """
         first = kernel_row * self._dilation
         if self._stride == 1:
-            return self._planes[channel], first * self._width
-        key = (channel, kernel_row)
-        if key not in self._cache:
-            plane, width = self._planes[channel], self._width
-            band: list[float] = []
-            for row in range(first, first + self._rows * self._stride, self._stride):
-                band += plane[row * width : (row + 1) * width]
-            self._cache[key] = band
-        return self._cache[key], 0
+            return plane, first * self._width
+        if (key, kernel_row) not in self._cache:
+            band = _gather_rows(plane, self._width, first, self._stride, self._rows)
+            self._cache[key, kernel_row] = band
+        return self._cache[key, kernel_row], 0
+
+
+class _Sum:
+    """One output channel's running sum, fed slices in tap order."""
+
+    def __init__(self) -> None:
+        self.acc: list[float] | None = None
+        self._slices: list[list[float]] = []
+        self._weights: list[float] = []
+
+    def add(self, values: list[float], weight: float) -> None:
+        self._slices.append(values)
+        self._weights.append(weight)
+        if len(self._slices) == _CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._slices:
+            self.acc = weighted_sum(self._slices, self._weights, self.acc)
+            self._slices, self._weights = [], []
+
+
+class _Runner:
+    """The geometry of one planned call and the cached intermediate lists.
+
+    Every output channel is computed on a flat grid of ``count`` cells: output
+    row ``r`` starts at ``r * per_row`` and its first ``out_w`` cells are kept.
+    """
+
+    def __init__(self, plan: ConvPlan) -> None:
+        self.plan = plan
+        s_w = plan.stride[1]
+        padded_w = plan.in_size[1] + plan.pads[1][0] + plan.pads[1][1]
+        self.row_width = -(-padded_w // s_w) * s_w
+        self.per_row = self.row_width // s_w
+        self.count = (plan.out_size[0] - 1) * self.per_row + plan.out_size[1]
+        self.planes = padded_planes(plan, self.row_width)
+        self.bands = _Bands(plan, self.row_width)
+        # Horizontal passes are on a grid per_row wide: their own row bands.
+        self.pass_bands = _Bands(plan, self.per_row)
+        self.passes: dict[tuple[int, tuple[float, ...]], list[float]] = {}
+
+    def direct(self, total: _Sum, in_channel: int, kernel: Matrix) -> None:
+        """Every non-zero tap as one strided slice of the padded plane."""
+        s_w, d_w, count = self.plan.stride[1], self.plan.dilation[1], self.count
+        plane = self.planes[in_channel]
+        for kernel_row, taps in enumerate(kernel):
+            band, offset = self.bands.get(in_channel, plane, kernel_row)
+            for kernel_col, w in enumerate(taps):
+                if w != 0.0:  # adding 0.0 * x never changes a finite sum
+                    start = offset + kernel_col * d_w
+                    total.add(band[start : start + (count - 1) * s_w + 1 : s_w], w)
+
+    def separable(self, total: _Sum, in_channel: int, factors: Factors) -> None:
+        """``kernel = outer(u, v)``: a horizontal pass with ``v`` on every padded
+        row, then a vertical pass with ``u``: ``kh + kw`` passes, not ``kh * kw``."""
+        u, v = factors
+        key = (in_channel, tuple(v))
+        if key not in self.passes:  # shared by filters with the same v (box kernels)
+            self.passes[key] = self._horizontal(in_channel, v)
+        rows = self.passes[key]
+        for kernel_row, weight in enumerate(u):
+            if weight != 0.0:
+                band, offset = self.pass_bands.get(key, rows, kernel_row)
+                total.add(band[offset : offset + self.count], weight)
+
+    def _horizontal(self, in_channel: int, v: list[float]) -> list[float]:
+        s_w, d_w = self.plan.stride[1], self.plan.dilation[1]
+        plane = self.planes[in_channel]
+        padded_h = len(plane) // self.row_width
+        cells = (padded_h - 1) * self.per_row + self.plan.out_size[1]
+        end = (cells - 1) * s_w + 1
+        slices = [plane[b * d_w : b * d_w + end : s_w] for b, w in enumerate(v) if w != 0.0]
+        return weighted_sum(slices, [w for w in v if w != 0.0], None)
+
+    def channel(self, out_channel: int) -> list[list[float]]:
+        plan = self.plan
+        total = _Sum()
+        inputs = zip(
+            plan.group_inputs(out_channel),
+            plan.weight[out_channel],
+            plan.factors[out_channel],
+            strict=True,
+        )
+        for in_channel, kernel, factors in inputs:
+            if factors is None:
+                self.direct(total, in_channel, kernel)
+            else:
+                total.flush()  # keep the order: this channel's sum comes after
+                self.separable(total, in_channel, factors)
+        total.flush()
+        acc = [0.0] * self.count if total.acc is None else total.acc
+        if plan.bias is not None:
+            acc = list(map(plan.bias[out_channel].__add__, acc))
+        out_h, out_w = plan.out_size
+        return [acc[r * self.per_row : r * self.per_row + out_w] for r in range(out_h)]
 
 
 def run(plan: ConvPlan) -> list[list[list[float]]]:
     """The convolution of a checked plan."""
-    (out_h, out_w), s_w = plan.out_size, plan.stride[1]
-    padded_w = plan.in_size[1] + plan.pads[1][0] + plan.pads[1][1]
-    row_width = -(-padded_w // s_w) * s_w
-    per_row = row_width // s_w  # results computed per output row (out_w kept)
-    count = (out_h - 1) * per_row + out_w
-    bands = _Bands(plan, padded_planes(plan, row_width), row_width)
-    d_w = plan.dilation[1]
-    result = []
-    for out_channel, filters in enumerate(plan.weight):
-        acc: list[float] | None = None
-        slices: list[list[float]] = []
-        weights: list[float] = []
-        for in_channel, kernel in zip(plan.group_inputs(out_channel), filters, strict=True):
-            for kernel_row, taps in enumerate(kernel):
-                band, offset = bands.get(in_channel, kernel_row)
-                for kernel_col, w in enumerate(taps):
-                    if w == 0.0:
-                        continue
-                    start = offset + kernel_col * d_w
-                    slices.append(band[start : start + (count - 1) * s_w + 1 : s_w])
-                    weights.append(w)
-                    if len(slices) == _CHUNK:
-                        acc = weighted_sum(slices, weights, acc)
-                        slices, weights = [], []
-        if slices:
-            acc = weighted_sum(slices, weights, acc)
-        if acc is None:
-            acc = [0.0] * count
-        if plan.bias is not None:
-            acc = list(map(plan.bias[out_channel].__add__, acc))
-        result.append([acc[r * per_row : r * per_row + out_w] for r in range(out_h)])
-    return result
+    runner = _Runner(plan)
+    return [runner.channel(out_channel) for out_channel in range(plan.out_channels)]
 
 
 def conv2d(

@@ -34,6 +34,7 @@ from convcore.limits import (
     MAX_VALUES,
 )
 from convcore.padding import check_mode_padding, index_map
+from convcore.separable import Factors, factor
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class ConvPlan:
     out_size: Pair
     row_map: list[int] = field(repr=False)
     col_map: list[int] = field(repr=False)
+    # Per [C_out][C_in/groups]: exact (u, v) factors when the kernel is separable.
+    factors: list[list[Factors | None]] = field(repr=False)
 
     @property
     def in_channels(self) -> int:
@@ -190,4 +193,5 @@ def plan_conv(
         out_size=out_size,
         row_map=index_map(height, *pads[0], mode),
         col_map=index_map(width, *pads[1], mode),
+        factors=[[factor(kernel) for kernel in filters] for filters in weights],
     )

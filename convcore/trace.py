@@ -53,8 +53,11 @@ class Window:
 
     ``step``: index in the trace; ``out_channel``; ``position``: ``(row,
     col)`` in the output; ``taps`` in summation order (input channel, kernel
-    row, kernel column); ``sum`` of the products; ``bias`` (``None`` without
-    bias); ``output = sum + bias``, equal to ``conv2d``'s value.
+    row, kernel column); ``sum`` of the products (added in ``conv2d``'s order:
+    tap by tap, or for an exactly separable kernel ``outer(u, v)`` as
+    ``sum_a u[a] * sum_b v[b] * x``, which can differ from adding the listed
+    products in the last bit); ``bias`` (``None`` without bias);
+    ``output = sum + bias``, equal to ``conv2d``'s value bit for bit.
     """
 
     step: int
@@ -131,19 +134,28 @@ class Trace(Sequence[Window]):
         height, width = plan.in_size
         taps = []
         total = 0.0
-        groups = zip(plan.group_inputs(out_channel), plan.weight[out_channel], strict=True)
-        for in_channel, kernel in groups:
+        groups = zip(
+            plan.group_inputs(out_channel),
+            plan.weight[out_channel],
+            plan.factors[out_channel],
+            strict=True,
+        )
+        for in_channel, kernel, factors in groups:
             image = plan.x[in_channel]
             for kernel_row, weights in enumerate(kernel):
                 p_row = row * s_h + kernel_row * d_h
                 src_row = plan.row_map[p_row]
+                row_sum = 0.0  # separable kernels: conv2d sums v-weighted rows first
                 for kernel_col, weight in enumerate(weights):
                     p_col = col * s_w + kernel_col * d_w
                     src_col = plan.col_map[p_col]
                     real = src_row != ZERO and src_col != ZERO
                     value = image[src_row][src_col] if real else 0.0
                     product = weight * value
-                    total = total + product  # conv2d's order, hence its rounding
+                    if factors is None:
+                        total = total + product  # conv2d's order, hence its rounding
+                    else:
+                        row_sum = row_sum + factors[1][kernel_col] * value
                     taps.append(
                         Tap(
                             in_channel=in_channel,
@@ -159,6 +171,8 @@ class Trace(Sequence[Window]):
                             product=product,
                         )
                     )
+                if factors is not None:
+                    total = total + factors[0][kernel_row] * row_sum
         bias = None if plan.bias is None else plan.bias[out_channel]
         return Window(
             step=step,

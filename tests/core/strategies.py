@@ -29,6 +29,21 @@ def int_or_pair(low: int, high: int) -> st.SearchStrategy[Any]:
     )
 
 
+def _kernels(draw: st.DrawFn, shape: tuple[int, int, int, int]) -> list[Any]:
+    """Weights; often exactly separable (box or outer(u, v)) to reach that path."""
+    kind = draw(st.sampled_from(["any", "box", "outer"]))
+    if kind == "any":
+        return _values(draw, shape)
+    kh, kw = shape[2], shape[3]
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if kind == "box":
+        u, v = np.full(kh, rng.uniform(-2, 2)), np.ones(kw)
+    else:
+        u, v = rng.integers(-2, 3, size=kh) * 0.5, rng.integers(-3, 4, size=kw).astype(float)
+    data: list[Any] = np.broadcast_to(np.outer(u, v), shape).tolist()
+    return data
+
+
 def _values(draw: st.DrawFn, shape: tuple[int, ...]) -> list[Any]:
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
@@ -68,7 +83,7 @@ def conv_cases(draw: st.DrawFn, max_side: int = 12, max_kernel: int = 6) -> Case
         kwargs["bias"] = _values(draw, (c_out,))
     return Case(
         x=_values(draw, (c_in, h, w)),
-        weight=_values(draw, (c_out, per_group, kh, kw)),
+        weight=_kernels(draw, (c_out, per_group, kh, kw)),
         kwargs=kwargs,
         in_size=(h, w),
         kernel=(kh, kw),

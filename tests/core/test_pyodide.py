@@ -25,6 +25,7 @@ PYODIDE = ROOT / "node_modules" / "pyodide"
 X = [[[float((i * 7 + j * 3) % 11) - 5.0 for j in range(9)] for i in range(8)] for _ in range(2)]
 W = [[[[1.0, -2.0, 0.5], [0.0, 1.5, -1.0]], [[0.25, 1.0, 2.0], [-0.5, 0.0, 1.0]]]] * 2
 W_EVEN = [[[[1.0, 2.0], [3.0, -4.0]], [[0.5, 0.0], [-1.0, 1.0]]]]
+W_BOX = [[[[0.25] * 3] * 3] * 2]  # exactly separable: the two-pass path
 
 
 def _cases() -> list[dict[str, Any]]:
@@ -51,6 +52,9 @@ def _cases() -> list[dict[str, Any]]:
          "kwargs": {"groups": 2}},
         {"name": "conv2d stride dilation", "fn": "conv2d", "args": [X, W],
          "kwargs": {"stride": 3, "dilation": (2, 1), "padding": 2}},
+        {"name": "conv2d box", "fn": "conv2d", "args": [X, W_BOX], "kwargs": {"padding": 1}},
+        {"name": "trace box", "fn": "trace", "args": [X, W_BOX], "kwargs": {"stride": 2},
+         "post": "trace"},
         {"name": "output_size", "fn": "output_size", "args": [28, 5, 2, 1]},
         {"name": "fit 1-D", "fn": "fit", "args": [20, 5, 2]},
         {"name": "fit 1-D no output", "fn": "fit", "args": [4, 7]},
