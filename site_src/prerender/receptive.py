@@ -1,0 +1,11 @@
+"""receptive.html at build time: the explorer's first view (learn_receptive)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prerender._shared import Digits, widgets
+
+
+def context(digits: Digits) -> dict[str, Any]:
+    return {"widgets": widgets(digits, ("receptive",))}
