@@ -254,11 +254,13 @@ def _reason(axis: _Axis, out: int, leftover: int, dropped: int, name: str) -> st
         return no_output_message(name, axis.size, axis.pads, axis.kernel, axis.dilation)
     if leftover == 0:
         return ""
-    what = (
-        f"{dropped} of them input pixels, which PyTorch silently skips"
-        if dropped
-        else "only padding, so no input pixel is lost"
-    )
+    if dropped == 0:
+        what = "only padding, so no input pixel is lost"
+    elif dropped == leftover:
+        what = f"input pixel{'s' if dropped > 1 else ''} that PyTorch silently skips"
+    else:
+        what = f"{dropped} of them input pixels that PyTorch silently skips, the rest padding"
+
     return (
         f"the last window stops {leftover} pixel{'s' if leftover > 1 else ''} before the "
         f"padded edge along the {name} ({what})"
