@@ -278,6 +278,20 @@ async function handleCall(msg) {
   }
 }
 
+// The rest is appended to the start-up zip itself rather than put beside it:
+// a package imported from the start-up zip (importlib, email, ...) looks for
+// its submodules only there. Then zipimport re-reads the zip's directory.
+const MERGE_STDLIB = `
+import sys, zipfile, zipimport
+with zipfile.ZipFile("/tmp/stdlib-rest.zip") as rest, zipfile.ZipFile("/lib/python314.zip", "a") as core:
+    for info in rest.infolist():
+        core.writestr(info, rest.read(info))
+zipimport._zip_directory_cache.clear()
+sys.path_importer_cache.clear()
+import importlib
+importlib.invalidate_caches()
+`;
+
 async function importWithStdlibFallback(name) {
   try {
     return pyodide.pyimport(name);
@@ -305,10 +319,8 @@ function loadRestOfStdlib() {
       } else {
         bytes = await assetSource.bytes("stdlib_rest");
       }
-      pyodide.FS.writeFile("/lib/python314-rest.zip", bytes);
-      pyodide.runPython(
-        "import sys, importlib; sys.path.append('/lib/python314-rest.zip'); importlib.invalidate_caches()",
-      );
+      pyodide.FS.writeFile("/tmp/stdlib-rest.zip", bytes);
+      pyodide.runPython(MERGE_STDLIB);
     })();
     restLoaded.catch(() => {
       restLoaded = null;

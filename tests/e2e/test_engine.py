@@ -34,3 +34,23 @@ def test_restart_brings_python_back(site: Site) -> None:
     version = page.evaluate("window.convcoreEngine.call('convcore_version', {})")
     assert version == page.evaluate("window.convcoreEngine.versions.convcore")
     assert page.evaluate("document.documentElement.dataset.engine") == "python"
+
+
+def test_rest_of_stdlib_loads_only_when_a_cell_runs(site: Site) -> None:
+    """Start-up loads the trimmed standard library; a code cell can still
+    import any module, because the rest is fetched before it runs."""
+    assets: list[str] = []
+    site.page.on("request", lambda request: assets.append(request.url))
+    page = site.open("index.html")
+    fetched = page.evaluate("Object.keys(window.__convcoreOffline || {})")
+    assert not any("stdlib-rest" in url for url in assets)
+    assert "stdlib_rest" not in fetched
+    # importlib.metadata: a submodule of a package that start-up already imported
+    code = "import fractions, statistics, importlib.metadata\nstr(fractions.Fraction(3, 6))"
+    result = page.evaluate(f"window.convcoreEngine.run({code!r}, {{}}, 20000)")
+    assert result["ok"], result
+    assert result["result"] == "'1/2'"
+    if site.mode == "http":
+        assert any("stdlib-rest.zip.gz" in url for url in assets)
+    else:
+        assert "stdlib_rest" in page.evaluate("Object.keys(window.__convcoreOffline)")
