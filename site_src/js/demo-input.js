@@ -1,0 +1,152 @@
+// Where the demo's input comes from: a shipped MNIST digit, a drawing on the
+// 20 x 20 grid, or an uploaded image scaled down by the browser. Each gives
+// Python the raw material (digit values, drawing levels, RGBA bytes); Python
+// turns it into the channels it convolves.
+(function () {
+  "use strict";
+
+  const ConvDemo = (window.ConvDemo = window.ConvDemo || {});
+  const SIDE = 20;
+  const LEVEL_VALUES = [0, 0.5, 1];
+  const DECODE_TIMEOUT_MS = 15000;
+
+  function digitValues(index) {
+    const digits = window.CONVCORE_DIGITS || [];
+    const digit = digits[index] || digits[0];
+    const out = new Float64Array(SIDE * SIDE);
+    if (!digit) return out;
+    for (let r = 0; r < SIDE; r++) for (let c = 0; c < SIDE; c++) out[r * SIDE + c] = digit[r][c];
+    return out;
+  }
+
+  function levelValues(levels) {
+    const out = new Float64Array(SIDE * SIDE);
+    if (levels) for (let i = 0; i < out.length; i++) out[i] = LEVEL_VALUES[levels[i]] || 0;
+    return out;
+  }
+
+  // A digit as drawing levels: strong ink 2, faint ink 1.
+  function levelsFromDigit(index) {
+    return Array.from(digitValues(index), (v) => (v >= 0.6 ? 2 : v >= 0.2 ? 1 : 0));
+  }
+
+  // The pen darkens a pixel fully and its four neighbours half; the eraser clears one pixel.
+  function paint(levels, i, j, tool) {
+    const at = (r, c) => r * SIDE + c;
+    const inside = (r, c) => r >= 0 && c >= 0 && r < SIDE && c < SIDE;
+    if (!inside(i, j)) return false;
+    let changed = false;
+    const set = (r, c, level, onlyUp) => {
+      if (!inside(r, c)) return;
+      const k = at(r, c);
+      const next = onlyUp ? Math.max(levels[k], level) : level;
+      if (levels[k] !== next) {
+        levels[k] = next;
+        changed = true;
+      }
+    };
+    if (tool === "eraser") set(i, j, 0, false);
+    else {
+      set(i, j, 2, false);
+      for (const [dr, dc] of [[-1, 0], [1, 0], [0, -1], [0, 1]]) set(i + dr, j + dc, 1, true);
+    }
+    return changed;
+  }
+
+  // The cells on the straight line between two cells (so fast strokes have no gaps).
+  function line(from, to) {
+    const cells = [];
+    let [r, c] = from;
+    const [r1, c1] = to;
+    const dr = Math.abs(r1 - r);
+    const dc = Math.abs(c1 - c);
+    const sr = r < r1 ? 1 : -1;
+    const sc = c < c1 ? 1 : -1;
+    let err = dc - dr;
+    for (;;) {
+      cells.push([r, c]);
+      if (r === r1 && c === c1) break;
+      const e2 = 2 * err;
+      if (e2 > -dr) {
+        err -= dr;
+        c += sc;
+      }
+      if (e2 < dc) {
+        err += dc;
+        r += sr;
+      }
+    }
+    return cells;
+  }
+
+  function looksLikeImage(file) {
+    if (file.type) return file.type.startsWith("image/");
+    return /\.(png|jpe?g|gif|webp|bmp|avif|ico)$/i.test(file.name || "");
+  }
+
+  function withTimeout(promise, ms, message) {
+    let timer = 0;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  // The image's own size, read by the browser without decoding every pixel.
+  function naturalSize(file) {
+    return new Promise((resolve, reject) => {
+      const url = URL.createObjectURL(file);
+      const img = new Image();
+      img.onload = () => {
+        URL.revokeObjectURL(url);
+        resolve([img.naturalHeight, img.naturalWidth]);
+      };
+      img.onerror = () => {
+        URL.revokeObjectURL(url);
+        reject(new Error("bad image"));
+      };
+      img.src = url;
+    });
+  }
+
+  // Decode `file` scaled so its longest side is `side` pixels:
+  // -> {height, width, rgba: Float64Array (height*width*4 bytes), name, original}.
+  async function decode(file, side) {
+    const name = file.name || "the file";
+    if (!looksLikeImage(file)) {
+      throw new Error(`${name} is not an image (its type is ${file.type || "unknown"}). Choose a PNG, JPEG, GIF or WebP file.`);
+    }
+    let size;
+    try {
+      size = await withTimeout(naturalSize(file), DECODE_TIMEOUT_MS, "timeout");
+    } catch (err) {
+      throw new Error(`${name} could not be read as an image: the file may be damaged or in a format this browser cannot open.`);
+    }
+    const [h0, w0] = size;
+    if (!h0 || !w0) throw new Error(`${name} has no pixels.`);
+    const scale = side / Math.max(h0, w0);
+    const height = Math.max(1, Math.round(h0 * scale));
+    const width = Math.max(1, Math.round(w0 * scale));
+    let bitmap;
+    try {
+      bitmap = await withTimeout(
+        createImageBitmap(file, { resizeWidth: width, resizeHeight: height, resizeQuality: "high" }),
+        DECODE_TIMEOUT_MS,
+        "timeout",
+      );
+    } catch (err) {
+      const why = err && err.message === "timeout" ? "decoding took too long" : "the browser could not decode it";
+      throw new Error(`${name} could not be used: ${why}.`);
+    }
+    const canvas = document.createElement("canvas");
+    canvas.width = width;
+    canvas.height = height;
+    const ctx = canvas.getContext("2d", { willReadFrequently: true });
+    ctx.drawImage(bitmap, 0, 0);
+    bitmap.close();
+    const bytes = ctx.getImageData(0, 0, width, height).data;
+    return { height, width, rgba: Float64Array.from(bytes), name, original: [h0, w0] };
+  }
+
+  ConvDemo.input = { SIDE, digitValues, levelValues, levelsFromDigit, paint, line, decode };
+})();

@@ -1,0 +1,267 @@
+// Drawing the demo's canvases: the padded input with the current window, the
+// output filling in step by step, and the colour scale.
+//
+// Every number drawn here arrived from Python (the input values, the outputs,
+// which padded cells each window reads, which input pixel a padded cell
+// shows); this file only maps them to colours and rectangles.
+(function () {
+  "use strict";
+
+  const ConvDemo = (window.ConvDemo = window.ConvDemo || {});
+
+  const NEG = [33, 102, 172];
+  const MID = [247, 247, 247];
+  const POS = [178, 24, 43];
+  const EMPTY = "rgba(128, 128, 128, 0.12)";
+  const WINDOW = "#f5a300";
+  const PROBE = "#00a2c7";
+  const DROPPED = "rgba(220, 40, 40, 0.55)";
+
+  // A diverging colour: blue below zero, near-white at zero, red above.
+  function diverging(value, scale) {
+    const t = scale > 0 ? Math.max(-1, Math.min(1, value / scale)) : 0;
+    const end = t < 0 ? NEG : POS;
+    const a = Math.abs(t);
+    return [0, 1, 2].map((i) => Math.round(MID[i] + (end[i] - MID[i]) * a));
+  }
+
+  function gray(v) {
+    return Math.round(Math.max(0, Math.min(1, v)) * 255);
+  }
+
+  // An offscreen canvas, one pixel per cell, from a colour function.
+  function cellImage(width, height, colour) {
+    const canvas = document.createElement("canvas");
+    canvas.width = width;
+    canvas.height = height;
+    const ctx = canvas.getContext("2d");
+    const img = ctx.createImageData(width, height);
+    const data = img.data;
+    for (let r = 0; r < height; r++) {
+      for (let c = 0; c < width; c++) {
+        const rgba = colour(r, c);
+        const o = (r * width + c) * 4;
+        data[o] = rgba[0];
+        data[o + 1] = rgba[1];
+        data[o + 2] = rgba[2];
+        data[o + 3] = rgba.length > 3 ? rgba[3] : 255;
+      }
+    }
+    ctx.putImageData(img, 0, 0);
+    return canvas;
+  }
+
+  // Set a canvas to `cols` x `rows` cells of `cell` CSS pixels, sharp on any screen.
+  function sizeCanvas(canvas, cols, rows, cell) {
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(cols * cell * dpr));
+    const h = Math.max(1, Math.round(rows * cell * dpr));
+    if (canvas.width !== w) canvas.width = w;
+    if (canvas.height !== h) canvas.height = h;
+    canvas.style.width = `${cols * cell}px`;
+    canvas.style.height = `${rows * cell}px`;
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(w / cols, 0, 0, h / rows, 0, 0); // 1 unit = 1 cell
+    ctx.imageSmoothingEnabled = false;
+    return ctx;
+  }
+
+  function gridLines(ctx, cols, rows, cell) {
+    if (cell < 7) return;
+    ctx.save();
+    ctx.strokeStyle = "rgba(128, 128, 128, 0.35)";
+    ctx.lineWidth = 1 / cell;
+    ctx.beginPath();
+    for (let c = 1; c < cols; c++) {
+      ctx.moveTo(c, 0);
+      ctx.lineTo(c, rows);
+    }
+    for (let r = 1; r < rows; r++) {
+      ctx.moveTo(0, r);
+      ctx.lineTo(cols, r);
+    }
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  function hatch(ctx, x, y, w, h, colour, cell) {
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(x, y, w, h);
+    ctx.clip();
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = Math.max(1.2 / cell, 0.08);
+    ctx.beginPath();
+    const step = Math.max(0.5, 4 / cell);
+    for (let d = -h; d < w + h; d += step) {
+      ctx.moveTo(x + d, y + h);
+      ctx.lineTo(x + d + h, y);
+    }
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  function outlineCell(ctx, r, c, colour, cell, width) {
+    const lw = (width || 2) / cell;
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = lw;
+    ctx.strokeRect(c + lw / 2, r + lw / 2, 1 - lw, 1 - lw);
+  }
+
+  // What the input canvas needs, built once per result.
+  function inputBase(scene, channel) {
+    const [H, W] = scene.inSize;
+    const [Hp, Wp] = scene.padded;
+    const plane = H * W;
+    const value = (ch, i, j) => scene.input[ch * plane + i * W + j];
+    return cellImage(Wp, Hp, (r, c) => {
+      const i = scene.rowMap[r];
+      const j = scene.colMap[c];
+      if (i < 0 || j < 0) return [150, 150, 150, 255];
+      if (channel === undefined && scene.channels === 3) {
+        return [gray(value(0, i, j)), gray(value(1, i, j)), gray(value(2, i, j))];
+      }
+      const g = gray(value(channel || 0, i, j));
+      if (channel === undefined || scene.channels === 1) return [g, g, g];
+      const rgb = [0, 0, 0];
+      rgb[channel] = g;
+      return rgb;
+    });
+  }
+
+  function windowCells(scene, r, q) {
+    return { rows: scene.rowTaps[r], cols: scene.colTaps[q] };
+  }
+
+  // The padded input: values, padding, cells no window reads, then windows.
+  function drawInput(canvas, scene, view, channel) {
+    const [Hp, Wp] = scene.padded;
+    const cell = view.cell;
+    const ctx = sizeCanvas(canvas, Wp, Hp, cell);
+    const key = channel === undefined ? "base" : `base${channel}`;
+    if (!scene[key]) scene[key] = inputBase(scene, channel);
+    ctx.clearRect(0, 0, Wp, Hp);
+    ctx.drawImage(scene[key], 0, 0, Wp, Hp);
+    const [[top, bottom], [left, right]] = scene.pads;
+    const [H, W] = scene.inSize;
+    // Padding: hatched; zero padding also greyed, copied pixels keep their colour.
+    const padColour = "rgba(255, 255, 255, 0.55)";
+    if (top) hatch(ctx, 0, 0, Wp, top, padColour, cell);
+    if (bottom) hatch(ctx, 0, top + H, Wp, bottom, padColour, cell);
+    if (left) hatch(ctx, 0, top, left, H, padColour, cell);
+    if (right) hatch(ctx, left + W, top, right, H, padColour, cell);
+    gridLines(ctx, Wp, Hp, cell);
+    ctx.strokeStyle = "rgba(128, 128, 128, 0.9)";
+    ctx.lineWidth = 1.5 / cell;
+    if (top || bottom || left || right) ctx.strokeRect(left, top, W, H);
+    // Input rows and columns that no window reads.
+    for (const i of scene.dropped[0]) hatch(ctx, left, top + i, W, 1, DROPPED, cell);
+    for (const j of scene.dropped[1]) hatch(ctx, left + j, top, 1, H, DROPPED, cell);
+    for (const i of scene.skipped[0]) hatch(ctx, left, top + i, W, 1, DROPPED, cell);
+    for (const j of scene.skipped[1]) hatch(ctx, left + j, top, 1, H, DROPPED, cell);
+    if (!scene.outSize) return;
+    const paint = (pos, colour) => {
+      const { rows, cols } = windowCells(scene, pos[0], pos[1]);
+      ctx.fillStyle = colour === WINDOW ? "rgba(245, 163, 0, 0.18)" : "rgba(0, 162, 199, 0.18)";
+      const r0 = rows[0];
+      const c0 = cols[0];
+      ctx.fillRect(c0, r0, cols[cols.length - 1] - c0 + 1, rows[rows.length - 1] - r0 + 1);
+      for (const r of rows) for (const c of cols) outlineCell(ctx, r, c, colour, cell, 2);
+    };
+    if (view.position) paint(view.position, WINDOW);
+    if (view.probeOut) paint(view.probeOut, PROBE);
+    if (view.probeIn) {
+      const [i, j] = view.probeIn;
+      outlineCell(ctx, i + top, j + left, PROBE, cell, 3);
+    }
+    if (view.drawCursor) {
+      const [i, j] = view.drawCursor;
+      outlineCell(ctx, i + top, j + left, PROBE, cell, 3);
+    }
+  }
+
+  // One filter's output: cells up to `view.step` coloured, the rest empty.
+  function drawOutput(canvas, scene, filter, view) {
+    const [Ho, Wo] = scene.outSize;
+    const cell = view.cell;
+    const ctx = sizeCanvas(canvas, Wo, Ho, cell);
+    const key = `out${filter}`;
+    const scale = scaleOf(scene, filter);
+    if (!scene[key]) {
+      const offset = filter * Ho * Wo;
+      scene[key] = cellImage(Wo, Ho, (r, c) => diverging(scene.output[offset + r * Wo + c], scale));
+    }
+    ctx.clearRect(0, 0, Wo, Ho);
+    ctx.fillStyle = EMPTY;
+    ctx.fillRect(0, 0, Wo, Ho);
+    const step = view.step;
+    const fullRows = Math.floor((step + 1) / Wo);
+    const extra = (step + 1) % Wo;
+    if (fullRows) ctx.drawImage(scene[key], 0, 0, Wo, fullRows, 0, 0, Wo, fullRows);
+    if (extra) ctx.drawImage(scene[key], 0, fullRows, extra, 1, 0, fullRows, extra, 1);
+    gridLines(ctx, Wo, Ho, cell);
+    if (view.position) outlineCell(ctx, view.position[0], view.position[1], WINDOW, cell, 3);
+    if (view.probeOut) outlineCell(ctx, view.probeOut[0], view.probeOut[1], PROBE, cell, 3);
+    if (view.probeIn) {
+      const [i, j] = view.probeIn;
+      const rows = scene.rowUsers[i] || [];
+      const cols = scene.colUsers[j] || [];
+      ctx.fillStyle = "rgba(0, 162, 199, 0.25)";
+      for (const r of rows) for (const c of cols) ctx.fillRect(c, r, 1, 1);
+      for (const r of rows) for (const c of cols) outlineCell(ctx, r, c, PROBE, cell, 1.5);
+    }
+  }
+
+  function scaleOf(scene, filter) {
+    const [lo, hi] = scene.ranges[filter];
+    return Math.max(Math.abs(lo), Math.abs(hi));
+  }
+
+  // A short label for the legend (the tables hold the exact values).
+  function shortNumber(v) {
+    if (v === 0) return "0";
+    return String(Number(v.toPrecision(4)));
+  }
+
+  // The cell size (CSS px) that lets the padded input fit `width` pixels.
+  function cellSize(width, cols) {
+    return Math.max(2, Math.min(24, Math.floor(width / cols)));
+  }
+
+  // Which cell of a canvas showing cols x rows cells a pointer event is over.
+  function cellAt(canvas, event, cols, rows) {
+    const rect = canvas.getBoundingClientRect();
+    const c = Math.floor(((event.clientX - rect.left) / rect.width) * cols);
+    const r = Math.floor(((event.clientY - rect.top) / rect.height) * rows);
+    if (r < 0 || c < 0 || r >= rows || c >= cols) return null;
+    return [r, c];
+  }
+
+  // PNG of one filter's output, each value a square of `cell` pixels.
+  function outputPng(scene, filter) {
+    const [Ho, Wo] = scene.outSize;
+    const cell = Math.max(1, Math.ceil(256 / Math.max(Ho, Wo)));
+    const canvas = document.createElement("canvas");
+    canvas.width = Wo * cell;
+    canvas.height = Ho * cell;
+    const ctx = canvas.getContext("2d");
+    ctx.imageSmoothingEnabled = false;
+    const scale = scaleOf(scene, filter);
+    const offset = filter * Ho * Wo;
+    const img = cellImage(Wo, Ho, (r, c) => diverging(scene.output[offset + r * Wo + c], scale));
+    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    return new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  }
+
+  ConvDemo.render = {
+    diverging,
+    drawInput,
+    drawOutput,
+    scaleOf,
+    shortNumber,
+    cellSize,
+    cellAt,
+    outputPng,
+    colours: { NEG, MID, POS },
+  };
+})();

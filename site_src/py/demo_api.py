@@ -1,0 +1,542 @@
+"""The demo page's requests: one ``demo_run`` per settings change, one
+``demo_window`` per animation step.
+
+Everything the page shows as a number comes from here: the input values it
+convolves (after converting an uploaded image), the output of every filter,
+the output-size formula with the numbers filled in, whether the windows fit,
+the nearest settings that do, the arithmetic of one window (from
+``convcore.trace``) and the PyTorch code that reproduces it all. The page only
+looks values up and draws them.
+
+The same ``run`` renders the page's first view at build time (see
+``site_src/prerender/index.py``), so the pre-rendered and the live page agree.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Sequence
+from typing import Any, Final
+
+import convcore
+from convcore.padding import index_map
+
+#: The page's ranges (narrower than convcore's caps: this is a teaching page).
+KERNEL_RANGE: Final = (1, 20)
+STRIDE_RANGE: Final = (1, 10)
+PADDING_RANGE: Final = (0, 10)
+DILATION_RANGE: Final = (1, 5)
+MAX_FILTERS: Final = 3
+MAX_UPLOAD_SIDE: Final = 128
+
+Pair = tuple[int, int]
+Image = list[list[list[float]]]
+
+TIMES: Final = "\u00d7"  # the multiplication sign, as in "20 x 20" (page text only)
+MINUS: Final = "\u2212"
+DASH: Final = "\u2013"  # an en dash, for ranges of indices
+
+#: ITU-R BT.601 luma weights, the usual "convert to grayscale".
+_LUMA: Final = (0.299, 0.587, 0.114)
+
+# The trace of the last run, so that a step costs one window, not a new plan.
+_last: dict[str, Any] = {"token": -1, "trace": None}
+
+
+# ------------------------------------------------------------------ numbers
+
+
+def js_number(value: float) -> str:
+    """``value`` written as JavaScript's ``String(number)`` writes it.
+
+    Both languages print the shortest digits that read back as the same
+    double; they differ only in layout ("3.0" vs "3", "1e-07" vs "1e-7",
+    "1e+16" vs "10000000000000000"). The pre-rendered tables use this so that
+    they match what the page writes once Python is running.
+    """
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    mantissa, _, exp_text = repr(abs(value)).partition("e")
+    whole, _, frac = mantissa.partition(".")
+    digits = (whole + frac).lstrip("0")
+    # value = 0.<digits> x 10**n
+    n = len(whole) + (int(exp_text) if exp_text else 0) - (len(whole + frac) - len(digits))
+    digits = digits.rstrip("0")
+    k = len(digits)
+    if k <= n <= 21:
+        return sign + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return sign + digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return sign + "0." + "0" * -n + digits
+    exponent = n - 1
+    mark = "+" if exponent >= 0 else "-"
+    body = digits if k == 1 else digits[0] + "." + digits[1:]
+    return f"{sign}{body}e{mark}{abs(exponent)}"
+
+
+# ------------------------------------------------------------------- input
+
+
+def build_input(
+    source: Sequence[float], kind: str, height: int, width: int, channels: int, background: str
+) -> tuple[Image, bool]:
+    """The ``[C][H][W]`` input, and whether the source had transparent pixels.
+
+    ``kind`` "gray": ``source`` holds ``H*W`` values (a digit or a drawing),
+    copied into every channel. ``kind`` "rgba": ``H*W*4`` bytes of an image;
+    transparency is composited over ``background`` ("black" or "white"),
+    channels are the bytes / 255, and one channel is their luma.
+    """
+    if kind not in ("gray", "rgba"):
+        raise ValueError(f"kind must be 'gray' or 'rgba', got {kind!r}")
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 or 3, got {channels!r}")
+    if not (1 <= height <= MAX_UPLOAD_SIDE and 1 <= width <= MAX_UPLOAD_SIDE):
+        raise ValueError(f"the input must be 1 to {MAX_UPLOAD_SIDE} pixels a side")
+    per_pixel = 1 if kind == "gray" else 4
+    if len(source) != height * width * per_pixel:
+        raise ValueError(f"expected {height * width * per_pixel} source values, got {len(source)}")
+    if kind == "gray":
+        plane = [[float(source[r * width + c]) for c in range(width)] for r in range(height)]
+        return [plane] * channels, False
+    back = 255.0 if background == "white" else 0.0
+    rgb: list[list[list[float]]] = [[], [], []]
+    transparent = False
+    for r in range(height):
+        rows: list[list[float]] = [[], [], []]
+        for c in range(width):
+            base = (r * width + c) * 4
+            alpha = source[base + 3]
+            if alpha < 255:
+                transparent = True
+            for ch in range(3):
+                mixed = (source[base + ch] * alpha + back * (255 - alpha)) / 255
+                rows[ch].append(mixed / 255)
+        for ch in range(3):
+            rgb[ch].append(rows[ch])
+    if channels == 3:
+        return rgb, transparent
+    gray = [
+        [
+            _LUMA[0] * rgb[0][r][c] + _LUMA[1] * rgb[1][r][c] + _LUMA[2] * rgb[2][r][c]
+            for c in range(width)
+        ]
+        for r in range(height)
+    ]
+    return [gray], transparent
+
+
+# ---------------------------------------------------------------- settings
+
+
+def _pair(name: str, value: object, limits: Pair) -> Pair:
+    if isinstance(value, bool) or not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise ValueError(f"{name} must be a pair [height, width]")
+    low, high = limits
+    items = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int) or not low <= item <= high:
+            raise ValueError(f"{name} must be whole numbers from {low} to {high}")
+        items.append(item)
+    return items[0], items[1]
+
+
+def _padding(value: object) -> str | Pair:
+    if value in ("same", "valid"):
+        assert isinstance(value, str)
+        return value
+    return _pair("padding", value, PADDING_RANGE)
+
+
+def _in_page_range(fix: convcore.Fix) -> bool:
+    limits = {"padding": PADDING_RANGE, "kernel": KERNEL_RANGE, "stride": STRIDE_RANGE}
+    low, high = limits[fix.parameter]
+    values = fix.value if isinstance(fix.value, tuple) else (fix.value, fix.value)
+    return all(low <= v <= high for v in values)
+
+
+def _fix(parameter: str, value: object, out: object, text: str) -> dict[str, Any]:
+    return {"parameter": parameter, "value": value, "out": out, "text": text}
+
+
+def _shape_text(out: object) -> str:
+    if isinstance(out, (tuple, list)):
+        return f"{out[0]} {TIMES} {out[1]}"
+    return str(out)
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, (tuple, list)):
+        return str(value[0]) if value[0] == value[1] else f"{value[0]},{value[1]}"
+    return str(value)
+
+
+def _fit_fixes(result: convcore.Fit2D) -> list[dict[str, Any]]:
+    return [
+        _fix(
+            f.parameter,
+            list(f.value) if isinstance(f.value, tuple) else f.value,
+            list(f.out) if isinstance(f.out, tuple) else f.out,
+            f"{f.parameter} {_value_text(f.value)} → output {_shape_text(f.out)}",
+        )
+        for f in result.fixes
+        if _in_page_range(f)
+    ]
+
+
+def _refusal_fixes(
+    size: Pair, kernel: Pair, stride: Pair, padding: str | Pair, dilation: Pair, mode: str
+) -> list[dict[str, Any]]:
+    """Settings near a refused one (``same`` with a stride, too much reflect
+    padding) that convcore accepts."""
+    candidates: list[tuple[str, object, dict[str, object]]] = []
+    if padding == "same" and stride != (1, 1):
+        candidates.append(("stride", [1, 1], {"stride": (1, 1)}))
+        numbers = (dilation[0] * (kernel[0] - 1) // 2, dilation[1] * (kernel[1] - 1) // 2)
+        candidates.append(("padding", list(numbers), {"padding": numbers}))
+    if mode in ("reflect", "circular"):
+        candidates.append(("padding_mode", "replicate", {"padding_mode": "replicate"}))
+        candidates.append(("padding_mode", "zeros", {"padding_mode": "zeros"}))
+    fixes = []
+    base: dict[str, object] = {
+        "kernel": kernel,
+        "stride": stride,
+        "padding": padding,
+        "dilation": dilation,
+        "padding_mode": mode,
+    }
+    for parameter, value, change in candidates:
+        try:
+            result = convcore.fit(size, **{**base, **change})
+        except ValueError:
+            continue
+        assert isinstance(result, convcore.Fit2D)
+        if min(result.out) > 0:
+            text = f"{parameter.replace('_', ' ')} {_value_text(value)}"
+            fixes.append(_fix(parameter, value, list(result.out), text))
+    return fixes
+
+
+def _formula(axis: convcore.AxisFit, name: str) -> str:
+    """PyTorch's output-size formula for one axis, with this page's numbers."""
+    before, after = axis.padding
+    pad_text = f"2{TIMES}{before}" if before == after else f"{before} + {after}"
+    result = str(axis.out) if axis.out > 0 else "0: no output"
+    return (
+        f"{name}_out = ⌊({axis.size} + {pad_text} {MINUS} {axis.dilation}{TIMES}({axis.kernel} "
+        f"{MINUS} 1) {MINUS} 1)"
+        f" / {axis.stride}⌋ + 1 = ⌊{axis.padded - axis.span} / {axis.stride}⌋ + 1 = {result}"
+    )
+
+
+# ----------------------------------------------------------------- windows
+
+
+def _window(trace: convcore.Trace, step: int) -> dict[str, Any]:
+    """One window's arithmetic, compactly: weights, values, products (taps in
+    summation order: input channel, kernel row, kernel column)."""
+    window = trace[step]
+    weights = array("d")
+    values = array("d")
+    products = array("d")
+    padding = []
+    sources = []
+    channel_sums: list[float] = []
+    for tap in window.taps:
+        weights.append(tap.weight)
+        values.append(tap.value)
+        products.append(tap.product)
+        padding.append(1 if tap.is_padding else 0)
+        sources.append(
+            -1 if tap.source is None else tap.source[0] * trace.in_size[1] + tap.source[1]
+        )
+        while len(channel_sums) <= tap.in_channel:
+            channel_sums.append(0.0)
+        channel_sums[tap.in_channel] += tap.product
+    return {
+        "step": window.step,
+        "position": list(window.position),
+        "weights": weights,
+        "values": values,
+        "products": products,
+        "padding": padding,
+        "sources": sources,
+        "channel_sums": channel_sums if len(channel_sums) > 1 else [],
+        "sum": window.sum,
+        "bias": window.bias,
+        "output": window.output,
+    }
+
+
+def demo_window(token: int, step: int) -> dict[str, Any]:
+    """The arithmetic of window ``step`` of the last ``demo_run`` (filter 1)."""
+    trace = _last["trace"]
+    if token != _last["token"] or trace is None:
+        return {"stale": True}
+    steps = len(trace)
+    return _window(trace, min(max(int(step), 0), steps - 1))
+
+
+# ------------------------------------------------------------------- code
+
+
+def _literal(values: Sequence[float]) -> str:
+    return "[" + ", ".join(repr(float(v)) for v in values) + "]"
+
+
+def pytorch_code(
+    channels: int,
+    size: Pair,
+    kernel: Pair,
+    stride: Pair,
+    padding: str | Pair,
+    dilation: Pair,
+    mode: str,
+    kernels: list[list[list[float]]],
+    bias: list[float] | None,
+) -> str:
+    """A runnable snippet: given ``x`` of shape (1, C, H, W), ``y = conv(x)``."""
+    filters = len(kernels)
+    pad = repr(padding) if isinstance(padding, str) else repr(tuple(padding))
+    rows = ",\n    ".join(
+        "[" + ", ".join(_literal(row) for row in kernel_rows) + "]" for kernel_rows in kernels
+    )
+    lines = [
+        "import torch",
+        "from torch import nn",
+        "",
+        f"# x: a float tensor of shape (1, {channels}, {size[0]}, {size[1]})",
+        f"conv = nn.Conv2d({channels}, {filters}, kernel_size={tuple(kernel)!r}, "
+        f"stride={tuple(stride)!r}, padding={pad}, dilation={tuple(dilation)!r}, "
+        f"bias={bias is not None}, padding_mode={mode!r}).to(x.dtype)",
+        f"kernels = torch.tensor([\n    {rows},\n], dtype=x.dtype)  # (filters, kH, kW)",
+    ]
+    if channels > 1:
+        lines.append("# every filter uses its kernel on each input channel and sums the channels")
+    lines += [
+        "with torch.no_grad():",
+        f"    conv.weight.copy_(kernels[:, None].expand(-1, {channels}, -1, -1))",
+    ]
+    if bias is not None:
+        lines.append(f"    conv.bias.copy_(torch.tensor({_literal(bias)}, dtype=x.dtype))")
+        lines.append("y = conv(x)")
+    else:
+        lines.append("y = conv(x)")
+    if mode == "zeros":
+        bias_arg = "conv.bias" if bias is not None else "None"
+        lines += [
+            "# the same with torch.nn.functional:",
+            f"# y = torch.nn.functional.conv2d(x, conv.weight, {bias_arg}, "
+            f"stride={tuple(stride)!r}, padding={pad}, dilation={tuple(dilation)!r})",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+# -------------------------------------------------------------------- run
+
+
+def _geometry(
+    size: Pair,
+    pads: tuple[Pair, Pair],
+    out: Pair,
+    kernel: Pair,
+    stride: Pair,
+    dilation: Pair,
+    mode: str,
+) -> dict[str, Any]:
+    """Index tables the page draws with: which padded cells each output row /
+    column reads, which input pixel each padded cell shows, and the reverse."""
+    result: dict[str, Any] = {}
+    for axis, name in enumerate(("row", "col")):
+        cells = index_map(size[axis], pads[axis][0], pads[axis][1], mode)  # type: ignore[arg-type]
+        count = out[axis] if min(out) > 0 else 0
+        taps = [
+            [o * stride[axis] + k * dilation[axis] for k in range(kernel[axis])]
+            for o in range(count)
+        ]
+        users: list[list[int]] = [[] for _ in range(size[axis])]
+        for o, padded in enumerate(taps):
+            for source in sorted({cells[p] for p in padded if cells[p] >= 0}):
+                users[source].append(o)
+        result[f"{name}_map"] = cells
+        result[f"{name}_taps"] = taps
+        result[f"{name}_users"] = users
+    return result
+
+
+def run(
+    *,
+    source: Sequence[float],
+    kind: str,
+    height: int,
+    width: int,
+    channels: int,
+    background: str,
+    kernel: object,
+    stride: object,
+    padding: object,
+    dilation: object,
+    padding_mode: str,
+    weights: list[list[float]],
+    bias: list[float],
+    step: int | None,
+    token: int = 0,
+) -> dict[str, Any]:
+    """Everything the demo shows for one state (see the module docstring)."""
+    x, transparent = build_input(source, kind, height, width, channels, background)
+    size = (height, width)
+    k = _pair("kernel", kernel, KERNEL_RANGE)
+    s = _pair("stride", stride, STRIDE_RANGE)
+    d = _pair("dilation", dilation, DILATION_RANGE)
+    p = _padding(padding)
+    if not 1 <= len(weights) <= MAX_FILTERS or len(bias) != len(weights):
+        raise ValueError(f"give 1 to {MAX_FILTERS} filters, each with one bias")
+    kernels = [
+        [list(map(float, w[r * k[1] : (r + 1) * k[1]])) for r in range(k[0])] for w in weights
+    ]
+    if any(len(w) != k[0] * k[1] for w in weights):
+        raise ValueError(f"each filter needs {k[0] * k[1]} weights")
+    biases = [float(b) for b in bias] if any(b != 0 for b in bias) else None
+    input_values = array("d", (v for plane in x for row in plane for v in row))
+    result: dict[str, Any] = {
+        "token": token,
+        "in_size": list(size),
+        "channels": channels,
+        "filters": len(weights),
+        "transparent": transparent,
+        "input": input_values,
+        "code": pytorch_code(channels, size, k, s, p, d, padding_mode, kernels, biases),
+        "error": "",
+        "fixes": [],
+        "out_size": None,
+        "steps": 0,
+        "window": None,
+    }
+    try:
+        shape = convcore.fit(size, k, s, p, d, padding_mode)
+    except ValueError as exc:
+        result["error"] = str(exc)
+        result["fixes"] = _refusal_fixes(size, k, s, p, d, padding_mode)
+        result["fit_text"] = "PyTorch refuses these settings, so there is no output."
+        result.update(
+            pads=[[0, 0], [0, 0]],
+            formula=[],
+            dropped=[[], []],
+            skipped=[[], []],
+            fits=False,
+            **_geometry(size, ((0, 0), (0, 0)), (0, 0), k, s, d, "zeros"),
+        )
+        _last.update(token=token, trace=None)
+        return result
+    assert isinstance(shape, convcore.Fit2D)
+    pads = (shape.rows.padding, shape.cols.padding)
+    result.update(
+        pads=[list(pads[0]), list(pads[1])],
+        formula=[_formula(shape.rows, "H"), _formula(shape.cols, "W")],
+        dropped=[list(shape.rows.dropped), list(shape.cols.dropped)],
+        skipped=[list(shape.rows.skipped), list(shape.cols.skipped)],
+        fits=shape.fits,
+        fixes=_fit_fixes(shape),
+        fit_text=_fit_text(shape),
+        **_geometry(size, pads, shape.out, k, s, d, padding_mode),
+    )
+    if min(shape.out) < 1:
+        _last.update(token=token, trace=None)
+        return result
+    weight4 = [[kern] * channels for kern in kernels]
+    output = convcore.conv2d(x, weight4, biases, s, p, d, 1, padding_mode)
+    flat = array("d", (v for plane in output for row in plane for v in row))
+    trace = convcore.trace(x, weight4, biases, s, p, d, 1, padding_mode, out_channel=0)
+    steps = len(trace)
+    _last.update(token=token, trace=trace)
+    result.update(
+        out_size=list(shape.out),
+        steps=steps,
+        output=flat,
+        ranges=[
+            [min(min(row) for row in plane), max(max(row) for row in plane)] for plane in output
+        ],
+        window=_window(trace, steps - 1 if step is None else min(max(step, 0), steps - 1)),
+    )
+    return result
+
+
+def _fit_text(shape: convcore.Fit2D) -> str:
+    """A plain sentence about how the windows land."""
+    if min(shape.out) < 1:
+        return shape.reason[0].upper() + shape.reason[1:] + "."
+    parts = []
+    for axis, name in ((shape.rows, "row"), (shape.cols, "column")):
+        if axis.dropped:
+            parts.append(
+                f"{_pixels(name, axis.dropped)} after the last window and "
+                f"{'is' if len(axis.dropped) == 1 else 'are'} never read: "
+                "PyTorch drops them without a warning"
+            )
+        elif not axis.fits:
+            parts.append(
+                f"along the {name}s the last window stops {axis.leftover} padding "
+                f"cell{'s' if axis.leftover > 1 else ''} short of the edge (no input pixel lost)"
+            )
+        if axis.skipped:
+            parts.append(
+                f"{_pixels(name, axis.skipped)} between windows and "
+                f"{'is' if len(axis.skipped) == 1 else 'are'} never read"
+            )
+    if not parts:
+        return "Fits: the last window ends exactly on the edge of the padded input, both ways."
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def _pixels(name: str, indices: Sequence[int]) -> str:
+    """``"input row 19 lies"``, ``"input columns 17\u201319 lie"``."""
+    if len(indices) == 1:
+        return f"input {name} {indices[0]} lies"
+    if list(indices) == list(range(indices[0], indices[-1] + 1)):
+        return f"input {name}s {indices[0]}{DASH}{indices[-1]} lie"
+    shown = ", ".join(map(str, indices[:8]))
+    more = f" and {len(indices) - 8} more" if len(indices) > 8 else ""
+    return f"input {name}s {shown}{more} lie"
+
+
+def demo_run(source: Sequence[float], **settings: Any) -> dict[str, Any]:
+    """The page's request: ``run`` with the source pixels as a list (or, if
+    the page sends them as a typed array, a memoryview of doubles)."""
+    if isinstance(source, memoryview) and source.format != "d":
+        source = source.cast("B").cast("d")
+    return run(source=source, **settings)
+
+
+def warmup() -> None:
+    """One small run and one step, so the build ships what they import."""
+    pixels = array("d", [0.0, 0.5, 1.0, 0.25] * 4)
+    result = demo_run(
+        list(pixels),
+        kind="gray",
+        height=4,
+        width=4,
+        channels=1,
+        background="black",
+        kernel=[3, 3],
+        stride=[1, 1],
+        padding=[1, 1],
+        dilation=[1, 1],
+        padding_mode="reflect",
+        weights=[[1.0] * 9],
+        bias=[0.0],
+        step=None,
+        token=1,
+    )
+    demo_window(1, 0)
+    js_number(result["output"][0])
+
+
+REQUESTS = {"demo_run": demo_run, "demo_window": demo_window}
