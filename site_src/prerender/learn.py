@@ -8,7 +8,7 @@ from typing import Any
 import convcore
 from prerender._shared import DEFAULT_DIGIT, Digits, run_cell, widgets
 
-LEARN_WIDGETS = ("window", "kernel", "stride", "padding", "dilation", "fit")
+LEARN_WIDGETS = ("window", "kernel", "stride", "padding", "dilation", "receptive", "fit")
 
 # The blog post's helper, quoted as printed (the only code taken from it).
 POST_FUNCTION = """\
