@@ -1,0 +1,138 @@
+// Injected by bench/bench_site.py into every page before the page's own
+// scripts (Playwright add_init_script, which the page's CSP does not cover).
+// It only records; bench_site.py reads window.__bench with page.evaluate.
+//
+//   attrs      every change of <html data-engine> / <html data-state>:
+//              {attr, value, t} with t = performance.now() (ms since navigation)
+//   longtasks  main-thread tasks > 50 ms (PerformanceObserver "longtask")
+//   paints     first-paint / first-contentful-paint
+//   canvases   when a <canvas> was first drawn on, and when every visible
+//              canvas in <main> had been (the pre-rendered demo fully drawn)
+//   raf        requestAnimationFrame timestamps while startRaf() .. stopRaf()
+(() => {
+  if (window.__bench) return;
+  const bench = (window.__bench = {
+    attrs: [],
+    longtasks: [],
+    loafs: [],
+    paints: {},
+    dcl: null,
+    canvasFirstDraw: null,
+    canvasAllDrawn: null,
+    canvasesDrawn: 0,
+    raf: null,
+  });
+
+  // Several changes in one task reach one callback; each record's value is
+  // the next record's oldValue (the last one's is the current attribute).
+  const observer = new MutationObserver((records) => {
+    const t = performance.now();
+    records.forEach((record, i) => {
+      if (record.type !== "attributes" || record.target !== document.documentElement) return;
+      const later = records.slice(i + 1).find(
+        (r) => r.type === "attributes" && r.target === record.target && r.attributeName === record.attributeName,
+      );
+      const value = later ? later.oldValue : record.target.getAttribute(record.attributeName);
+      bench.attrs.push({ attr: record.attributeName.slice(5), value, t });
+    });
+  });
+  observer.observe(document, {
+    subtree: true,
+    attributes: true,
+    attributeOldValue: true,
+    attributeFilter: ["data-engine", "data-state"],
+  });
+
+  // The first busy -> ready of data-state at or after `since` (a settings
+  // change), as {busy, ready}; rejects after `timeoutMs`.
+  bench.nextReady = (since, timeoutMs) =>
+    new Promise((resolve, reject) => {
+      const started = performance.now();
+      const check = () => {
+        const changes = bench.attrs.filter((a) => a.attr === "state");
+        const busy = changes.findIndex((a) => a.value === "busy" && a.t >= since);
+        if (busy >= 0) {
+          const ready = changes.slice(busy + 1).find((a) => a.value === "ready");
+          if (ready) {
+            resolve({ busy: changes[busy].t, ready: ready.t });
+            return;
+          }
+        }
+        if (performance.now() - started > timeoutMs) {
+          reject(new Error(`no busy -> ready within ${timeoutMs} ms`));
+          return;
+        }
+        setTimeout(check, 1);
+      };
+      check();
+    });
+
+  const observe = (type, push) => {
+    try {
+      new PerformanceObserver((list) => list.getEntries().forEach(push)).observe({ type, buffered: true });
+    } catch (err) {
+      // an entry type this browser lacks: leave the list empty
+    }
+  };
+  observe("longtask", (e) => bench.longtasks.push({ start: e.startTime, duration: e.duration }));
+  observe("long-animation-frame", (e) =>
+    bench.loafs.push({
+      start: e.startTime,
+      duration: e.duration,
+      blocking: e.blockingDuration,
+      scripts: (e.scripts || []).map((s) => ({ src: s.sourceURL, fn: s.sourceFunctionName, duration: s.duration })),
+    }),
+  );
+  observe("paint", (e) => {
+    bench.paints[e.name] = e.startTime;
+  });
+  document.addEventListener("DOMContentLoaded", () => {
+    bench.dcl = performance.now();
+  });
+
+  // Wrap the 2-D context's drawing calls until every canvas in <main> has
+  // been drawn on once, then put the originals back (no cost afterwards).
+  const proto = window.CanvasRenderingContext2D && CanvasRenderingContext2D.prototype;
+  if (proto) {
+    const names = ["putImageData", "drawImage", "fillRect", "fill", "stroke", "fillText", "strokeRect"];
+    const originals = {};
+    const drawn = new WeakSet();
+    const visible = (c) => (c.checkVisibility ? c.checkVisibility() : c.offsetParent !== null);
+    const restore = () => names.forEach((n) => (proto[n] = originals[n]));
+    const note = (canvas) => {
+      if (drawn.has(canvas)) return;
+      drawn.add(canvas);
+      bench.canvasesDrawn += 1;
+      const t = performance.now();
+      if (bench.canvasFirstDraw === null) bench.canvasFirstDraw = t;
+      const all = Array.from(document.querySelectorAll("main canvas")).filter(visible);
+      if (all.length && all.every((c) => drawn.has(c))) {
+        bench.canvasAllDrawn = t;
+        restore();
+      }
+    };
+    names.forEach((n) => {
+      const original = proto[n];
+      originals[n] = original;
+      proto[n] = function (...args) {
+        note(this.canvas);
+        return original.apply(this, args);
+      };
+    });
+  }
+
+  bench.startRaf = () => {
+    bench.raf = [];
+    const tick = (t) => {
+      if (!bench.raf) return;
+      bench.raf.push(t);
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  };
+  bench.stopRaf = () => {
+    const times = bench.raf || [];
+    bench.raf = null;
+    return times;
+  };
+})();
