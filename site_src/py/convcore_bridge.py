@@ -57,8 +57,9 @@ def dispatch(name: str, args_json: str, buffers: Any = None) -> Any:
     if not isinstance(args, dict):
         raise RequestError("request arguments must be a JSON object")
     if buffers is not None:
-        for key in buffers.object_keys():
-            args[key] = buffers[key].to_memoryview()
+        # a JsProxy of {name: Float64Array}; each becomes a memoryview of doubles
+        for key, array in buffers.as_py_json().items():
+            args[key] = array.to_memoryview()
     return handler(**args)
 
 
