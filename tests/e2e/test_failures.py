@@ -3,8 +3,12 @@ why: no WebAssembly, the wasm file missing, the wheel missing or damaged."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import os
 import shutil
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -87,6 +91,66 @@ def open_damaged(
 
 def server_url(server: Server) -> str:
     return server.base + "index.html"
+
+
+INJECTED = """
+
+_real_conv2d = conv2d
+
+
+def conv2d(x, weight, *args, **kwargs):  # injected by the test: fail for 7-wide kernels
+    if len(weight[0][0][0]) == 7:
+        raise RuntimeError("injected failure inside convcore")
+    return _real_conv2d(x, weight, *args, **kwargs)
+"""
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    path.unlink()  # the copy is hard-linked to the real site: never write through
+    path.write_bytes(data)
+
+
+def inject_failure(root: Path) -> None:
+    """A wheel whose conv2d raises for 7-wide kernels, with its lock entry updated."""
+    (wheel,) = (root / "wheels").glob("*.whl")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(wheel) as old, zipfile.ZipFile(buffer, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "convcore/__init__.py":
+                data += INJECTED.encode()
+            new.writestr(info, data)
+    data = buffer.getvalue()
+    replace_file(wheel, data)
+    lock_path = root / "pyodide" / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
+    lock["packages"]["convcore"]["sha256"] = hashlib.sha256(data).hexdigest()
+    lock_bytes = json.dumps(lock).encode()
+    replace_file(lock_path, lock_bytes)
+    for name, payload in (("wheel", data), ("lock", lock_bytes)):
+        script = build.offline_script(name, build.gzip_bytes(payload), gzipped=True)
+        replace_file(root / "offline" / f"{name}.js", script.encode())
+
+
+def test_python_exception_inside_convcore_then_recovery(
+    open_damaged: Callable[[Callable[[Path], None]], Page],
+) -> None:
+    page = open_damaged(inject_failure)
+    page.wait_for_selector("html[data-engine=python][data-state=ready]", state="attached")
+    notice = page.get_by_test_id("notice")
+    kernel = page.get_by_label("Kernel size", exact=True)
+    kernel.fill("7")
+    kernel.press("Enter")
+    expect(notice).to_contain_text("injected failure inside convcore")
+    page.wait_for_selector("html[data-state=ready]", state="attached")
+    assert page.evaluate("document.documentElement.dataset.engine") == "python"
+    # a later settings change computes again
+    kernel.fill("5")
+    kernel.press("Enter")
+    expect(page.get_by_test_id("output-shape")).to_have_text("16 \u00d7 16")
+    page.wait_for_selector("html[data-state=ready]", state="attached")
+    cells = page.locator("table[data-testid=output-values] tbody tr").count()
+    assert cells == 16
 
 
 def test_wasm_missing(open_damaged: Callable[[Callable[[Path], None]], Page], mode: str) -> None:
