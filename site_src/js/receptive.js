@@ -165,6 +165,16 @@
           w.update();
         });
       }
+      for (const input of w.el.querySelectorAll("input[data-at]")) {
+        input.addEventListener("input", () => {
+          const [row, col] = Array.from(w.el.querySelectorAll("input[data-at]"), (i) => Number(i.value));
+          const ok = [row, col].every((v, i) => Number.isInteger(v) && v >= 0 && v < w.data.out_size[i]);
+          input.setAttribute("aria-invalid", ok ? "false" : "true");
+          if (!ok) return;
+          w.state.at = [row, col];
+          w.update();
+        });
+      }
       G.pickable(w.el.querySelector("canvas[data-role=output]"), () => w.state.at, (at) => {
         w.state.at = at;
         w.update();
@@ -201,6 +211,12 @@
         "aria-label",
         `Output of layer ${d.layers.length}, ${d.out_size[0]} by ${d.out_size[1]}; selected pixel row ${d.at[0]}, column ${d.at[1]}. Arrow keys move it.`,
       );
+      for (const input of w.el.querySelectorAll("input[data-at]")) {
+        const axis = Number(input.dataset.at);
+        input.max = String(d.out_size[axis] - 1);
+        if (document.activeElement !== input) input.value = String(d.at[axis]);
+        input.setAttribute("aria-invalid", "false");
+      }
       fillTable(w);
       syncButtons(w);
     },

@@ -114,6 +114,33 @@ def test_a_cell_can_import_the_standard_library(site: Site, modules: str) -> Non
     assert run(page, "stdlib", code) == f"imported {len(modules.split(','))}"
 
 
+# Not in Pyodide's Python at all: other platforms' modules, terminals, and
+# what Pyodide leaves out of its standard library (ensurepip, venv, dbm, ...).
+NOT_IN_PYODIDE = {
+    "curses", "dbm", "ensurepip", "grp", "msvcrt", "nt", "pwd", "pydoc_data",
+    "readline", "resource", "syslog", "venv", "winreg", "winsound",
+}  # fmt: skip
+
+EVERY_MODULE = """\
+import importlib, sys
+skip = {"antigravity", "this", "idlelib", "turtledemo", "tkinter", "turtle"}
+failed = []
+for name in sorted(sys.stdlib_module_names - skip):
+    if not name.startswith("_"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            failed.append(name)
+print(" ".join(failed))
+"""
+
+
+def test_every_standard_module_pyodide_has_imports(site: Site) -> None:
+    page = site.open("learn.html")
+    failed = set(run(page, "stdlib", EVERY_MODULE).split())
+    assert failed <= NOT_IN_PYODIDE
+
+
 def test_python_page_examples_run(site: Site) -> None:
     page = site.open("python.html")
     out = run(page, "api-shape").splitlines()

@@ -86,6 +86,15 @@ def test_a_click_picks_the_output_pixel(site: Site) -> None:
     canvas.click(position={"x": cell * 5.5, "y": cell * 2.5})
     wait_ready(page)
     check(page, [(3, 1, 0, 1)], (2, 5))
+    assert page.input_value("#rf-at-row") == "2" and page.input_value("#rf-at-col") == "5"
+
+
+def test_number_fields_pick_the_output_pixel(site: Site) -> None:
+    page = site.open("receptive.html#layers=3:2:1:1,3:1:0:2")
+    set_field(page, "#rf-at-row", 1)
+    set_field(page, "#rf-at-col", 5)
+    check(page, [(3, 2, 1, 1), (3, 1, 0, 2)], (1, 5))
+    assert "at=1,5" in page.url
 
 
 def test_a_stack_with_no_output_says_why(site: Site) -> None:
