@@ -154,12 +154,12 @@
     ctx.strokeStyle = "rgba(128, 128, 128, 0.9)";
     ctx.lineWidth = 1.5 / cell;
     if (top || bottom || left || right) ctx.strokeRect(left, top, W, H);
+    if (!scene.outSize) return; // no window at all: the message says so
     // Input rows and columns that no window reads.
     for (const i of scene.dropped[0]) hatch(ctx, left, top + i, W, 1, DROPPED, cell);
     for (const j of scene.dropped[1]) hatch(ctx, left + j, top, 1, H, DROPPED, cell);
     for (const i of scene.skipped[0]) hatch(ctx, left, top + i, W, 1, DROPPED, cell);
     for (const j of scene.skipped[1]) hatch(ctx, left + j, top, 1, H, DROPPED, cell);
-    if (!scene.outSize) return;
     const paint = (pos, colour) => {
       const { rows, cols } = windowCells(scene, pos[0], pos[1]);
       ctx.fillStyle = colour === WINDOW ? "rgba(245, 163, 0, 0.18)" : "rgba(0, 162, 199, 0.18)";

@@ -85,6 +85,7 @@
     const [kh, kw] = kernel;
     const short = ConvDemo.render.shortNumber;
     const channels = scene.channels;
+    table.classList.remove("empty");
     const caption = table.querySelector("caption");
     caption.textContent = `Window for output row ${win.position[0]}, column ${win.position[1]}`;
     const bodies = Array.from(table.tBodies);
@@ -141,6 +142,7 @@
   }
 
   function clearArithmetic(table, message) {
+    table.classList.add("empty");
     for (const b of Array.from(table.tBodies)) b.remove();
     table.querySelector("caption").textContent = message;
     for (const td of table.tFoot.querySelectorAll("td")) td.textContent = "";

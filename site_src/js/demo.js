@@ -159,7 +159,15 @@
     };
   }
 
+  // What a computation depends on (the step only picks a window of it).
+  let uploadCount = 0;
+  let requestedKey = "";
+  function stateKey() {
+    return `${S.toHash(Object.assign({}, state, { step: null, speed: S.DEFAULTS.speed }))}|${uploadCount}`;
+  }
+
   function requestCompute() {
+    requestedKey = stateKey();
     computeWanted++;
     if (!computeToken) computeToken = begin("compute");
     showComputing(true);
@@ -337,8 +345,7 @@
     const gap = 28 * (scene.outSize ? scene.filters : 0) + 8;
     // Side by side when the cells stay readable, otherwise one above the other.
     const across = Math.floor((stage.clientWidth - gap) / (Wp + outputs));
-    const tall = Math.max(Hp, scene.outSize ? scene.outSize[0] : 0);
-    if (across >= 7 || across * tall >= 160) cell = R.cellSize(Math.min(stage.clientWidth - gap, 24 * (Wp + outputs)), Wp + outputs);
+    if (across >= 10) cell = R.cellSize(Math.min(stage.clientWidth - gap, 24 * (Wp + outputs)), Wp + outputs);
     else cell = R.cellSize(Math.min(stage.clientWidth, 460), Math.max(Hp, Wp));
     draw();
   }
@@ -574,10 +581,14 @@
     return uiPanel || state.input;
   }
 
+  // A control changed the state: record it in the history and recompute,
+  // unless nothing that matters changed (a "change" event after "input").
+  // The request goes to the worker first: writing the history costs the main
+  // thread several milliseconds, which then overlap with Python's work.
   function changed(control, final) {
     stop(false);
+    if (stateKey() !== requestedKey) requestCompute();
     commit(control, final);
-    requestCompute();
   }
 
   function pairFromInputs(name) {
@@ -1108,6 +1119,7 @@
     try {
       const image = await I.decode(file, state.size);
       uploaded = Object.assign({ file }, image);
+      uploadCount++;
       transparencyNoted = "";
       state.input = "upload";
       uiPanel = null;
