@@ -475,10 +475,11 @@ def _fit_text(shape: convcore.Fit2D) -> str:
     parts = []
     for axis, name in ((shape.rows, "row"), (shape.cols, "column")):
         if axis.dropped:
+            one = len(axis.dropped) == 1
             parts.append(
                 f"{_pixels(name, axis.dropped)} after the last window and "
-                f"{'is' if len(axis.dropped) == 1 else 'are'} never read: "
-                "PyTorch drops them without a warning"
+                f"{'is' if one else 'are'} never read: "
+                f"PyTorch drops {'it' if one else 'them'} without a warning"
             )
         elif not axis.fits:
             parts.append(

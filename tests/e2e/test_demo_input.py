@@ -156,3 +156,28 @@ def test_rgb_channels_are_summed(site: Site, tmp_path: Path) -> None:
     planes = [[[v] * 10 for _ in range(10)] for v in (1.0, 128 / 255, 0.0)]
     assert_close(table(page, "output-values"), host_output(planes, [ones(2, 2)])[0])
     expect(page.get_by_test_id("channel-canvas-1")).to_be_visible()
+
+
+def test_touch_drawing_on_a_phone(site: Site) -> None:
+    page = calm(site)
+    page.set_viewport_size({"width": 390, "height": 844})
+    site.open("index.html#input=draw")
+    canvas = page.get_by_test_id("input-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None and box["width"] >= 300, "the drawing grid is big enough for a finger"
+    cdp = page.context.new_cdp_session(page)
+    y = box["y"] + 10.5 * box["height"] / 20
+    xs = [box["x"] + (c + 0.5) * box["width"] / 20 for c in range(2, 18, 3)]
+    cdp.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": xs[0], "y": y}]}
+    )
+    for x in xs[1:]:
+        cdp.send(
+            "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]}
+        )
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    site.wait_ready()
+    row = table(page, "input-values")[10]
+    assert all(v == 1 for v in row[2:18]), row
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
