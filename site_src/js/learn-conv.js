@@ -5,7 +5,6 @@
 
   const L = window.Learn;
   const G = L.grid;
-  const WINDOW = "rgba(214, 51, 108, 0.28)";
 
   function canvas(w, role) {
     return w.el.querySelector(`canvas[data-role="${role}"]`);
@@ -69,7 +68,7 @@
       w.state.at = win.position;
       const box = windowBox(win);
       G.draw(canvas(w, "input"), d.input, { max: 1, boxes: [Object.assign({ colour: "#d6336c" }, box)] });
-      G.draw(canvas(w, "output"), d.output, { selected: win.position });
+      G.draw(canvas(w, "output"), d.output, { selected: win.position, scaleTo: d.input.length });
       canvas(w, "input").setAttribute(
         "aria-label",
         `Input digit, 20 by 20, with the window over rows ${box.r0} to ${box.r1} and columns ${box.c0} to ${box.c1}.`,
@@ -102,7 +101,7 @@
     draw(w) {
       const d = w.data;
       G.draw(canvas(w, "input"), d.input, { max: 1, boxes: [Object.assign({}, windowBox(d.window))] });
-      G.draw(canvas(w, "output"), d.output, { max: 1 });
+      G.draw(canvas(w, "output"), d.output, { max: 1, scaleTo: d.input.length });
       const k = w.state.kernel;
       canvas(w, "output").setAttribute("aria-label", `Output of a ${k} by ${k} averaging kernel, ${d.out_size[0]} by ${d.out_size[1]}.`);
       w.el.querySelector("[data-testid=kernel-facts]").textContent =
@@ -127,7 +126,7 @@
         dim: (r, c) => shade(r) || shade(c),
         boxes: [Object.assign({}, windowBox(d.window))],
       });
-      G.draw(canvas(w, "output"), d.output, { max: 1 });
+      G.draw(canvas(w, "output"), d.output, { max: 1, scaleTo: d.input.length });
       const s = w.state;
       const facts =
         `Kernel ${s.kernel}, stride ${s.stride}: the window starts every ${s.stride} pixels, so the output is ` +
@@ -147,10 +146,10 @@
       const d = w.data;
       G.draw(canvas(w, "input"), d.input, {
         max: 1,
-        fills: [{ cells: tapCells(d.window), colour: WINDOW }],
+        dots: tapCells(d.window),
         boxes: [Object.assign({ dash: true }, windowBox(d.window))],
       });
-      G.draw(canvas(w, "output"), d.output, { max: 1, selected: d.window.position });
+      G.draw(canvas(w, "output"), d.output, { max: 1, selected: d.window.position, scaleTo: d.input.length });
       const dil = w.state.dilation;
       const facts =
         `Dilation ${dil}: the 3 taps of each row sit ${dil} pixel${dil > 1 ? "s" : ""} apart, so one window spans ` +

@@ -6,6 +6,7 @@
   const INK = [28, 32, 48];
   const PAPER = [255, 255, 255];
   const NEG = [37, 99, 235];
+  const MAX_CSS_WIDTH = 352; // .grid-canvas max-width (22rem) in CSS pixels
   const POS = [234, 88, 12];
 
   function mix(a, b, t) {
@@ -39,19 +40,29 @@
 
   // draw(canvas, grid, opts): opts.margin (cells drawn around the grid, e.g.
   // for a receptive field reaching into the padding), opts.max (value drawn
-  // darkest), opts.fills [{cells: [[r, c]...], colour}], opts.boxes
-  // [{r0, c0, r1, c1, colour, dash, width}], opts.dim (a function (r, c) ->
-  // bool: shade that cell), opts.selected [r, c].
+  // darkest), opts.scaleTo (size cells as for a grid that many cells wide),
+  // opts.fills [{cells: [[r, c]...], colour}], opts.boxes [{r0, c0, r1, c1,
+  // colour, dash, width}], opts.dim (a function (r, c) -> a colour to shade
+  // that cell with, or ""), opts.dots [[r, c]...], opts.selected [r, c].
   function draw(canvas, grid, opts) {
     const o = opts || {};
     const rows = grid.length;
     const cols = rows ? grid[0].length : 0;
     const margin = o.margin || 0;
     const dpr = window.devicePixelRatio || 1;
-    const cssWidth = canvas.clientWidth || 280;
     const across = cols + 2 * margin;
     const down = rows + 2 * margin;
-    const cell = Math.max(3, Math.floor((cssWidth * dpr) / Math.max(across, 1)));
+    let cell;
+    if (o.scaleTo) {
+      // Cells as big as those of a grid `scaleTo` cells wide in the same
+      // space, so a smaller output looks smaller than its input.
+      const room = Math.min(canvas.parentElement.clientWidth || 280, MAX_CSS_WIDTH);
+      cell = Math.max(3, Math.floor((room * dpr) / Math.max(o.scaleTo + 2 * margin, across, 1)));
+      canvas.style.width = `${(cell * across) / dpr}px`;
+    } else {
+      const cssWidth = canvas.clientWidth || 280;
+      cell = Math.max(3, Math.floor((cssWidth * dpr) / Math.max(across, 1)));
+    }
     canvas.width = cell * across;
     canvas.height = cell * down;
     canvas._grid = { rows, cols, margin, cell };
@@ -111,6 +122,15 @@
         (box.r1 - box.r0 + 1) * cell - 2 * inset,
       );
       ctx.restore();
+    }
+    for (const [r, c] of o.dots || []) {
+      ctx.beginPath();
+      ctx.arc(x0 + (c + 0.5) * cell, y0 + (r + 0.5) * cell, cell * 0.3, 0, 2 * Math.PI);
+      ctx.fillStyle = "#d6336c";
+      ctx.fill();
+      ctx.lineWidth = Math.max(1, cell / 10);
+      ctx.strokeStyle = "#ffffff";
+      ctx.stroke();
     }
     if (o.selected) {
       const [r, c] = o.selected;

@@ -197,7 +197,7 @@
         boxes: [{ r0: Math.max(r0, -margin), r1: Math.min(r1, n - 1 + margin), c0: Math.max(c0, -margin), c1: Math.min(c1, n - 1 + margin), colour: "#d6336c", dash: true }],
       });
       const output = w.el.querySelector("canvas[data-role=output]");
-      G.draw(output, G.blank(d.out_size[0], d.out_size[1]), { selected: d.at });
+      G.draw(output, G.blank(d.out_size[0], d.out_size[1]), { selected: d.at, scaleTo: n + 2 * margin });
       const last = d.layers[d.layers.length - 1];
       const summary =
         `Output pixel (${d.at[0]}, ${d.at[1]}) of layer ${d.layers.length} depends on input rows ${runs(d.rows)} ` +
