@@ -15,7 +15,8 @@
   const EMPTY = "rgba(128, 128, 128, 0.12)";
   const WINDOW = "#f5a300";
   const PROBE = "#00a2c7";
-  const DROPPED = "rgba(220, 40, 40, 0.55)";
+  const DROPPED = "rgba(220, 40, 40, 0.6)"; // after the last window
+  const SKIPPED = "rgba(220, 40, 40, 0.35)"; // between windows
 
   // A diverging colour: blue below zero, near-white at zero, red above.
   function diverging(value, scale) {
@@ -158,8 +159,8 @@
     // Input rows and columns that no window reads.
     for (const i of scene.dropped[0]) hatch(ctx, left, top + i, W, 1, DROPPED, cell);
     for (const j of scene.dropped[1]) hatch(ctx, left + j, top, 1, H, DROPPED, cell);
-    for (const i of scene.skipped[0]) hatch(ctx, left, top + i, W, 1, DROPPED, cell);
-    for (const j of scene.skipped[1]) hatch(ctx, left + j, top, 1, H, DROPPED, cell);
+    for (const i of scene.skipped[0]) hatch(ctx, left, top + i, W, 1, SKIPPED, cell);
+    for (const j of scene.skipped[1]) hatch(ctx, left + j, top, 1, H, SKIPPED, cell);
     const paint = (pos, colour) => {
       const { rows, cols } = windowCells(scene, pos[0], pos[1]);
       ctx.fillStyle = colour === WINDOW ? "rgba(245, 163, 0, 0.18)" : "rgba(0, 162, 199, 0.18)";
