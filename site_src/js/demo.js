@@ -182,8 +182,7 @@
       let result = null;
       let error = null;
       try {
-        // The pixels go as a JSON list: the bridge cannot read typed-array buffers yet.
-        result = await engine.call("demo_run", Object.assign(args, { source: Array.from(source) }));
+        result = await engine.call("demo_run", args, { source });
       } catch (err) {
         error = err;
       }
