@@ -49,6 +49,13 @@ DIGIT_SIDE = 20
 DIGITS_PER_CLASS = 12
 RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
 OFFLINE_ZIP = "convcore-offline.zip"
+SITE_PACKAGES = "/lib/python3.14/site-packages"
+WORKER_HOME = "/home/pyodide"
+# name -> (host folder, where the worker installs it in Pyodide's file system)
+PRECOMPILED = {
+    "convcore": (ROOT / "convcore", f"{SITE_PACKAGES}/convcore"),
+    "site": (SITE_SRC / "py", WORKER_HOME),
+}
 
 CSP = "; ".join(
     [
@@ -280,9 +287,12 @@ def build_stdlib(pyodide_dir: Path, out: Path) -> None:
 
     The npm zip holds only sources, and compiling them is most of Pyodide's
     start-up; Pyodide's own Python writes .pyc with the right magic number.
-    What the site imports goes in stdlib-core.zip, the rest in stdlib-rest.zip,
-    which the worker fetches when a code cell first runs. Both are stored
-    gzipped (.zip.gz); the worker unzips them with DecompressionStream.
+    What the site imports goes in stdlib-core.zip (without docstrings), the
+    rest in stdlib-rest.zip, which the worker fetches when a code cell first
+    runs. Both are stored gzipped (.zip.gz); the worker unzips them with
+    DecompressionStream. The same run compiles convcore and the worker's own
+    modules into __pycache__ zips (PRECOMPILED), so the page imports them
+    without compiling.
     """
     node = shutil.which("node")
     if node is None:
@@ -294,8 +304,7 @@ def build_stdlib(pyodide_dir: Path, out: Path) -> None:
             str(pyodide_dir),
             tmp,
             str(SITE_SRC / "warmup.py"),
-            str(SITE_SRC / "py"),
-            str(ROOT / "convcore"),
+            *(f"{name}={src}:{dest}" for name, (src, dest) in PRECOMPILED.items()),
         ]
         result = subprocess.run(
             command, capture_output=True, text=True, env=build_env(), check=False
@@ -310,6 +319,10 @@ def build_stdlib(pyodide_dir: Path, out: Path) -> None:
         for name in ("stdlib-core.zip", "stdlib-rest.zip"):
             data = (Path(tmp) / name).read_bytes()
             write_bytes(out / "pyodide" / f"{name}.gz", gzip_bytes(data))
+        for name in PRECOMPILED:
+            with zipfile.ZipFile(Path(tmp) / f"pycache-{name}.zip") as archive:
+                entries = [(n, archive.read(n)) for n in archive.namelist()]
+            write_zip(out / "py" / f"{name}-pycache.zip", entries)
 
 
 # ---------------------------------------------------------------- digits
@@ -447,6 +460,8 @@ def engine_assets(wheel: Path) -> list[Asset]:
         Asset("lock", "pyodide/pyodide-lock.json"),
         Asset("wheel", f"wheels/{wheel.name}"),
         Asset("bridge", "py/site-py.zip"),
+        Asset("convcore_pyc", "py/convcore-pycache.zip"),
+        Asset("site_pyc", "py/site-pycache.zip"),
         Asset("worker", "js/worker.js", gzip_offline=False),
     ]
 
@@ -499,6 +514,12 @@ def make_engine_config(out: Path, assets: Sequence[Asset]) -> dict[str, Any]:
     return {
         "assets": {a.name: a.path for a in assets if a.name != "worker"},
         "index": "pyodide/",
+        "install": {
+            "site_packages": SITE_PACKAGES,
+            "bridge": WORKER_HOME,
+            "convcore_pyc": PRECOMPILED["convcore"][1],
+            "site_pyc": PRECOMPILED["site"][1],
+        },
         "gzipped": [a.name for a in assets if a.gzipped],
         "worker": "js/worker.js",
         "total": sum((out / a.path).stat().st_size for a in loaded),

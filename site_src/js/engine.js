@@ -156,7 +156,14 @@
       for (const [name, rel] of Object.entries(config.assets)) urls[name] = absolute(rel);
       urls.index = absolute(config.index);
       const total = fromDisk ? config.offlineTotal : config.total;
-      worker.postMessage({ type: "init", urls, embedded, total, gzipped: config.gzipped });
+      worker.postMessage({
+        type: "init",
+        urls,
+        embedded,
+        total,
+        gzipped: config.gzipped,
+        install: config.install,
+      });
     } catch (err) {
       fail(`Python could not start: ${err.message}`);
     }

@@ -264,6 +264,7 @@ async function boot(init, onFatal) {
   const lockPromise = early(assets.text("lock").then(JSON.parse));
   const wheelPromise = early(assets.bytes("wheel"));
   const bridgePromise = early(assets.bytes("bridge"));
+  const pycPromises = ["convcore_pyc", "site_pyc"].map((name) => early(assets.bytes(name)));
   const [pyodideModule, asmModule] = await Promise.all([
     assets.importModule("pyodide"),
     assets.importModule("asm"),
@@ -287,10 +288,14 @@ async function boot(init, onFatal) {
       `the convcore wheel is damaged (sha256 ${digest.slice(0, 12)}… does not match the lock)`,
     );
   }
-  py.unpackArchive(wheel, "wheel");
+  py.unpackArchive(wheel, "wheel", { extractDir: init.install.site_packages });
   progress("install", 2, 3);
-  py.unpackArchive(await bridgePromise, "zip", { extractDir: "/home/pyodide" });
-  py.runPython("import sys; sys.path.insert(0, '/home/pyodide')");
+  py.unpackArchive(await bridgePromise, "zip", { extractDir: init.install.bridge });
+  // .pyc compiled at build time by this same Python: nothing to compile here
+  const [convcorePyc, sitePyc] = await Promise.all(pycPromises);
+  py.unpackArchive(convcorePyc, "zip", { extractDir: init.install.convcore_pyc });
+  py.unpackArchive(sitePyc, "zip", { extractDir: init.install.site_pyc });
+  py.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(init.install.bridge)})`);
   pyodide = py;
   bridge = await importWithStdlibFallback("convcore_bridge");
   progress("install", 3, 3);
@@ -401,6 +406,8 @@ self.onmessage = async (event) => {
       if (settled) return;
       settled = true;
       post({ type: "ready", versions });
+      // import the request modules while idle; a request arriving meanwhile waits
+      setTimeout(() => bridge.preload(), 0);
     }, fail);
     return;
   }

@@ -7,8 +7,10 @@ names to typed arrays (read as memoryviews). Results are plain dicts, lists
 and ``array.array`` values (typed arrays on the JavaScript side).
 
 Requests live in the ``*_api.py`` modules beside this one, each with a
-``REQUESTS`` dict (name -> function) and optionally a ``warmup()``; code
-cells (``run``) are answered by ``cells.run_cell``.
+``REQUESTS`` dict (name -> function) and optionally a ``warmup()``. A
+request's name starts with its module's prefix (``demo_run`` is in
+``demo_api.py``), so a module is imported only when first needed. Code cells
+(``run``) are answered by ``cells.run_cell``.
 """
 
 from __future__ import annotations
@@ -31,28 +33,34 @@ def convcore_version() -> str:
     return str(convcore.__version__)
 
 
-def _api_modules() -> list[ModuleType]:
-    here = Path(__file__).resolve().parent
-    return [importlib.import_module(p.stem) for p in sorted(here.glob("*_api.py"))]
+API_MODULES = sorted(p.stem for p in Path(__file__).resolve().parent.glob("*_api.py"))
 
 
-def _collect() -> dict[str, Callable[..., Any]]:
-    requests: dict[str, Callable[..., Any]] = {"convcore_version": convcore_version}
-    for module in _api_modules():
-        for name, handler in module.REQUESTS.items():
-            if name in requests:
-                raise RuntimeError(f"request {name!r} is defined twice ({module.__name__})")
-            requests[name] = handler
-    return requests
+def _api_module(request: str) -> ModuleType | None:
+    """The module answering `request`: a request `demo_run` lives in demo_api.py.
+
+    Modules are imported on first use (or by preload() when the worker is
+    idle), so a page starts without importing the other pages' code.
+    """
+    module_name = request.split("_", 1)[0] + "_api"
+    if module_name not in API_MODULES:
+        return None
+    return importlib.import_module(module_name)
 
 
-REQUESTS = _collect()
+def handler(name: str) -> Callable[..., Any]:
+    if name == "convcore_version":
+        return convcore_version
+    module = _api_module(name)
+    requests: dict[str, Callable[..., Any]] = getattr(module, "REQUESTS", {})
+    if name not in requests:
+        known = ["convcore_version", *(f"{m.removesuffix('_api')}_*" for m in API_MODULES)]
+        raise RequestError(f"unknown request {name!r}; known: {', '.join(known)}")
+    return requests[name]
 
 
 def dispatch(name: str, args_json: str, buffers: Any = None) -> Any:
-    handler = REQUESTS.get(name)
-    if handler is None:
-        raise RequestError(f"unknown request {name!r}; known: {', '.join(sorted(REQUESTS))}")
+    run = handler(name)
     args = json.loads(args_json)
     if not isinstance(args, dict):
         raise RequestError("request arguments must be a JSON object")
@@ -60,7 +68,13 @@ def dispatch(name: str, args_json: str, buffers: Any = None) -> Any:
         # a JsProxy of {name: Float64Array}; each becomes a memoryview of doubles
         for key, array in buffers.as_py_json().items():
             args[key] = array.to_memoryview()
-    return handler(**args)
+    return run(**args)
+
+
+def preload() -> None:
+    """Import every request module (the worker calls this once it is idle)."""
+    for name in API_MODULES:
+        importlib.import_module(name)
 
 
 def run_cell(code: str, variables_json: str) -> Any:
@@ -72,6 +86,8 @@ def run_cell(code: str, variables_json: str) -> Any:
 def warmup() -> None:
     """Exercise every request once (the build records which modules load)."""
     convcore_version()
-    for module in _api_modules():
+    preload()
+    for name in API_MODULES:
+        module = importlib.import_module(name)
         if hasattr(module, "warmup"):
             module.warmup()

@@ -54,3 +54,18 @@ def test_rest_of_stdlib_loads_only_when_a_cell_runs(site: Site) -> None:
         assert any("stdlib-rest.zip.gz" in url for url in assets)
     else:
         assert "stdlib_rest" in page.evaluate("Object.keys(window.__convcoreOffline)")
+
+
+def test_own_modules_come_precompiled(site: Site) -> None:
+    """convcore and the worker's modules are imported from the .pyc the build
+    compiled (unchecked-hash, flags 1), not compiled in the page (a pyc Python
+    writes itself has flags 0), and the page's request module is loaded."""
+    page = site.open("index.html")
+    code = (
+        "import sys, convcore.conv, convcore_bridge\n"
+        "flags = [open(m.__cached__, 'rb').read(8)[4] for m in (convcore.conv, convcore_bridge)]\n"
+        "(flags, 'demo_api' in sys.modules)"
+    )
+    result = page.evaluate(f"window.convcoreEngine.run({code!r}, {{}}, 20000)")
+    assert result["ok"], result
+    assert result["result"] == "([1, 1], True)"

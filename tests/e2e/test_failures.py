@@ -127,7 +127,19 @@ def inject_failure(root: Path) -> None:
     lock["packages"]["convcore"]["sha256"] = hashlib.sha256(data).hexdigest()
     lock_bytes = json.dumps(lock).encode()
     replace_file(lock_path, lock_bytes)
-    for name, payload in (("wheel", data), ("lock", lock_bytes)):
+    # the build's precompiled __init__ would win over the edited source: drop it
+    pycache_path = root / "py" / "convcore-pycache.zip"
+    pycache = io.BytesIO()
+    with zipfile.ZipFile(pycache_path) as old, zipfile.ZipFile(pycache, "w") as new:
+        for info in old.infolist():
+            if not info.filename.startswith("__pycache__/__init__."):
+                new.writestr(info, old.read(info))
+    replace_file(pycache_path, pycache.getvalue())
+    for name, payload in (
+        ("wheel", data),
+        ("lock", lock_bytes),
+        ("convcore_pyc", pycache.getvalue()),
+    ):
         script = build.offline_script(name, build.gzip_bytes(payload), gzipped=True)
         replace_file(root / "offline" / f"{name}.js", script.encode())
 
