@@ -39,4 +39,5 @@ def test_unknown_requests_are_refused_by_name() -> None:
             convcore_bridge.dispatch(name, "{}")
     with pytest.raises(convcore_bridge.RequestError, match="JSON object"):
         convcore_bridge.dispatch("convcore_version", json.dumps([1]))
-    assert convcore_bridge.dispatch("convcore_version", "{}") == convcore_bridge.convcore.__version__
+    version = convcore_bridge.dispatch("convcore_version", "{}")
+    assert version == convcore_bridge.convcore.__version__
