@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import convcore
+
 PY = Path(__file__).resolve().parents[2] / "site_src" / "py"
 if str(PY) not in sys.path:
     sys.path.insert(0, str(PY))
@@ -40,4 +42,4 @@ def test_unknown_requests_are_refused_by_name() -> None:
     with pytest.raises(convcore_bridge.RequestError, match="JSON object"):
         convcore_bridge.dispatch("convcore_version", json.dumps([1]))
     version = convcore_bridge.dispatch("convcore_version", "{}")
-    assert version == convcore_bridge.convcore.__version__
+    assert version == convcore.__version__
