@@ -10,6 +10,30 @@
   const LEVEL_VALUES = [0, 0.5, 1];
   const DECODE_TIMEOUT_MS = 15000;
 
+  // data/digits.js (230 KB) is not needed for the first view (the build drew
+  // digit 0), so the page loads it after its first paint, or when a
+  // computation needs a digit, whichever comes first.
+  let digitsPromise = null;
+  function digitsLoaded() {
+    return Array.isArray(window.CONVCORE_DIGITS);
+  }
+  function loadDigits() {
+    if (digitsLoaded()) return Promise.resolve();
+    if (!digitsPromise) {
+      digitsPromise = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = "data/digits.js";
+        script.onload = () => resolve();
+        script.onerror = () => {
+          digitsPromise = null;
+          reject(new Error("data/digits.js could not be loaded"));
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return digitsPromise;
+  }
+
   function digitValues(index) {
     const digits = window.CONVCORE_DIGITS || [];
     const digit = digits[index] || digits[0];
@@ -148,5 +172,5 @@
     return { height, width, rgba: Float64Array.from(bytes), name, original: [h0, w0] };
   }
 
-  ConvDemo.input = { SIDE, digitValues, levelValues, levelsFromDigit, paint, line, decode };
+  ConvDemo.input = { SIDE, digitsLoaded, loadDigits, digitValues, levelValues, levelsFromDigit, paint, line, decode };
 })();

@@ -9,9 +9,10 @@
   "use strict";
 
   const ConvDemo = (window.ConvDemo = window.ConvDemo || {});
-  const CELLS_PER_FRAME = 4000;
+  const CELLS_PER_TASK = 6000; // table cells written per frame (~10 ms here)
   const CHANNEL_NAMES = ["red", "green", "blue"];
   const fills = new WeakMap(); // table -> generation of its latest fill
+  const shown = new WeakMap(); // table -> {height, width, values} it holds complete
 
   function el(tag, text, attrs) {
     const node = document.createElement(tag);
@@ -20,61 +21,87 @@
     return node;
   }
 
-  function headerRow(width) {
-    const tr = el("tr");
-    tr.appendChild(el("th", "row", { scope: "col" }));
-    for (let c = 0; c < width; c++) tr.appendChild(el("th", String(c), { scope: "col" }));
-    return tr;
+  // Rows of cells as HTML text. Safe as markup: every cell is String(number)
+  // of a value computed by Python (digits, "-", ".", "e", "+", "Infinity",
+  // "NaN") or a row/column index, never text from the URL or the user.
+  function headerHtml(width) {
+    let html = '<tr><th scope="col">row</th>';
+    for (let c = 0; c < width; c++) html += `<th scope="col">${c}</th>`;
+    return `${html}</tr>`;
+  }
+
+  function rowsHtml(values, offset, from, to, width) {
+    let html = "";
+    for (let r = from; r < to; r++) {
+      html += `<tr><th scope="row">${r}</th>`;
+      const base = offset + r * width;
+      for (let c = 0; c < width; c++) html += `<td>${String(values[base + c])}</td>`;
+      html += "</tr>";
+    }
+    return html;
   }
 
   // Fill `table` with height x width values (values[offset + r*width + c]).
-  // Resolves true when done, false when a newer fill of the same table took over.
+  // Resolves true when done, false when a newer fill of the same table took
+  // over. A table already holding these very numbers is left alone; a big one
+  // is written CELLS_PER_TASK cells per frame so no task runs long.
   function fillValues(table, caption, values, offset, height, width) {
     const generation = (fills.get(table) || 0) + 1;
     fills.set(table, generation);
-    table.querySelector("caption").textContent = caption;
-    const thead = table.tHead || table.createTHead();
-    if (thead.rows.length !== 1 || thead.rows[0].cells.length !== width + 1) {
-      thead.replaceChildren(headerRow(width));
+    const captionEl = table.querySelector("caption");
+    if (captionEl.textContent !== caption) captionEl.textContent = caption;
+    const held = shown.get(table);
+    const count = height * width;
+    if (held && held.height === height && held.width === width && sameValues(held.values, values, offset, count)) {
+      return Promise.resolve(true);
     }
+    shown.delete(table);
+    const thead = table.tHead || table.createTHead();
+    if (thead.rows.length !== 1 || thead.rows[0].cells.length !== width + 1) thead.innerHTML = headerHtml(width);
     let tbody = table.tBodies[0];
     if (!tbody) tbody = table.appendChild(el("tbody"));
-    while (tbody.rows.length > height) tbody.deleteRow(-1);
-    let row = 0;
-    const step = () => {
-      if (fills.get(table) !== generation) return false;
-      let budget = CELLS_PER_FRAME;
-      for (; row < height && budget > 0; row++, budget -= width) {
-        let tr = tbody.rows[row];
-        if (!tr) {
-          tr = tbody.insertRow(-1);
-          tr.appendChild(el("th", String(row), { scope: "row" }));
-        }
-        const cells = tr.cells; // cells[0] is the row's th
-        while (cells.length > width + 1) tr.deleteCell(-1);
-        const base = offset + row * width;
-        for (let c = 0; c < width; c++) {
-          const text = String(values[base + c]);
-          const td = cells[c + 1];
-          if (!td) tr.appendChild(el("td", text));
-          else if (td.textContent !== text) td.textContent = text;
-        }
-      }
-      return row >= height;
+    const rowsPerChunk = Math.max(1, Math.floor(CELLS_PER_TASK / Math.max(1, width)));
+    const done = () => {
+      shown.set(table, { height, width, values: values.slice(offset, offset + count) });
+      return true;
     };
-    if (step()) return Promise.resolve(true);
+    if (height <= rowsPerChunk) {
+      tbody.innerHTML = rowsHtml(values, offset, 0, height, width);
+      return Promise.resolve(done());
+    }
+    let row = 0;
     return new Promise((resolve) => {
-      const frame = () => {
-        if (fills.get(table) !== generation) resolve(false);
-        else if (step()) resolve(true);
-        else requestAnimationFrame(frame);
+      const chunk = () => {
+        if (fills.get(table) !== generation) {
+          resolve(false);
+          return;
+        }
+        const to = Math.min(height, row + rowsPerChunk);
+        const html = rowsHtml(values, offset, row, to, width);
+        if (row === 0) tbody.innerHTML = html;
+        else tbody.insertAdjacentHTML("beforeend", html);
+        row = to;
+        if (row < height) requestAnimationFrame(chunk);
+        else resolve(done());
       };
-      requestAnimationFrame(frame);
+      requestAnimationFrame(chunk);
     });
+  }
+
+  function sameValues(held, values, offset, count) {
+    if (held.length !== count) return false;
+    for (let i = 0; i < count; i++) if (!Object.is(held[i], values[offset + i])) return false;
+    return true;
+  }
+
+  // The pre-rendered table holds these values already (the build wrote them).
+  function adoptValues(table, values, offset, height, width) {
+    shown.set(table, { height, width, values: values.slice(offset, offset + height * width) });
   }
 
   function clearValues(table, caption) {
     fills.set(table, (fills.get(table) || 0) + 1);
+    shown.delete(table);
     table.querySelector("caption").textContent = caption;
     if (table.tHead) table.tHead.replaceChildren();
     if (table.tBodies[0]) table.tBodies[0].replaceChildren();
@@ -148,5 +175,5 @@
     for (const td of table.tFoot.querySelectorAll("td")) td.textContent = "";
   }
 
-  ConvDemo.tables = { fillValues, clearValues, fillArithmetic, clearArithmetic, el };
+  ConvDemo.tables = { fillValues, clearValues, adoptValues, fillArithmetic, clearArithmetic, el };
 })();

@@ -178,6 +178,14 @@
     computeRunning = true;
     for (;;) {
       const wanted = computeWanted;
+      if (state.input === "digit" && !I.digitsLoaded()) {
+        try {
+          await I.loadDigits();
+        } catch (err) {
+          // digitValues falls back to zeros; Python still answers
+        }
+        if (wanted !== computeWanted) continue;
+      }
       const { args, source } = requestArgs();
       let result = null;
       let error = null;
@@ -232,6 +240,21 @@
     s.colUsers = result.col_users;
     s.kernel = state.kernel.slice();
     return s;
+  }
+
+  // The pre-rendered result: the build already wrote its messages, arithmetic,
+  // player and tables into the HTML, so only the scene is set up here and the
+  // canvases are drawn once the layout is known (see start).
+  function applyStatic(result) {
+    scene = toScene(result);
+    view.step = currentStep();
+    document.querySelectorAll("#fixes [data-testid=fix]").forEach((button, i) => {
+      const fix = scene.fixes[i];
+      if (fix) button.addEventListener("click", () => applyFix(fix));
+    });
+    const [H, W] = scene.inSize;
+    T.adoptValues($("input-values"), scene.input, 0, H, W);
+    if (scene.outSize) T.adoptValues($("output-values"), scene.output, 0, scene.outSize[0], scene.outSize[1]);
   }
 
   // Show a result: canvases, messages, code, then the tables (maybe over frames).
@@ -314,6 +337,7 @@
   // ------------------------------------------------------------------ drawing
 
   let cell = 12;
+  let stageWidth = 0; // .canvases' width, kept by a ResizeObserver (no forced layout)
   function ensureOutputFigures() {
     const box = $("outputs");
     const figures = Array.from(box.querySelectorAll("figure.panel-output"));
@@ -338,7 +362,8 @@
 
   function layoutAndDraw() {
     if (!scene) return;
-    const stage = document.querySelector(".canvases");
+    if (!stageWidth) stageWidth = document.querySelector(".canvases").clientWidth;
+    const stage = { clientWidth: stageWidth };
     const [Hp, Wp] = scene.padded;
     const outputs = scene.outSize ? scene.filters * scene.outSize[1] : 0;
     const gap = 28 * (scene.outSize ? scene.filters : 0) + 8;
@@ -687,9 +712,16 @@
       state.pixels = new Array(I.SIDE * I.SIDE).fill(0);
       drawingChanged(true);
     });
-    $("draw-from-digit").addEventListener("click", () => {
+    $("draw-from-digit").addEventListener("click", async () => {
+      const token = begin("digits");
+      try {
+        await I.loadDigits();
+      } catch (err) {
+        // levelsFromDigit gives a blank drawing without them
+      }
       state.pixels = I.levelsFromDigit(state.digit);
       drawingChanged(true);
+      end(token);
     });
     $("upload").addEventListener("change", () => {
       const file = $("upload").files[0];
@@ -1178,14 +1210,27 @@
     bindControls();
     bindInputCanvas();
     bindOutputCanvas($("output-canvas-0"), 0);
-    applyResult(prerender, true);
+    applyStatic(prerender);
     applyHash(location.hash.replace(/^#/, ""), true);
     window.addEventListener("hashchange", onHashChange);
     window.addEventListener("popstate", onHashChange);
+    // The canvases are drawn in the frame after the first layout (the first
+    // paint shows the pre-rendered text without waiting for them); the
+    // observer hands over the width, so drawing never forces a layout.
     let resizeFrame = 0;
-    new ResizeObserver(() => {
+    let firstDraw = token;
+    new ResizeObserver((entries) => {
+      stageWidth = Math.round(entries[entries.length - 1].contentRect.width);
       cancelAnimationFrame(resizeFrame);
-      resizeFrame = requestAnimationFrame(layoutAndDraw);
+      resizeFrame = requestAnimationFrame(() => {
+        layoutAndDraw();
+        if (firstDraw) {
+          end(firstDraw);
+          firstDraw = null;
+          // The digits (230 KB) are only needed for the next computation.
+          setTimeout(() => I.loadDigits().catch(() => {}), 0);
+        }
+      });
     }).observe(document.querySelector(".canvases"));
     const autoplayWanted = !/(^|[#&])step=/.test(location.hash) && !reducedMotion.matches;
     engine.subscribe((e) => {
@@ -1196,7 +1241,6 @@
         requestCompute();
       }
     });
-    end(token);
   }
 
   start();

@@ -127,6 +127,7 @@ def context(digits: list[list[list[float]]]) -> dict[str, Any]:
             "steps": result["steps"],
             "formula": result["formula"],
             "fit_text": result["fit_text"],
+            "fits": result["fits"],
             "fixes": result["fixes"],
             "code": result["code"],
             "arithmetic": arithmetic(data),
