@@ -3,7 +3,7 @@
 Run from the repository root::
 
     python bench/bench_core.py            # a table on stdout
-    python bench/bench_core.py --json bench/results/latest.json
+    python bench/bench_core.py --json bench/results/core.json
 
 For each case it reports the median time of ``convcore.conv2d`` on nested
 lists, a straightforward pure-Python loop (the baseline convcore replaces),
