@@ -115,13 +115,18 @@ def build_input(
     alphas = items[3::4]
     transparent = any(alpha < 255 for alpha in alphas)
     planes = [
-        [(value * alpha + back * (255 - alpha)) / 255 / 255 for value, alpha in zip(items[ch::4], alphas)]
+        [
+            (value * alpha + back * (255 - alpha)) / 255 / 255
+            for value, alpha in zip(items[ch::4], alphas, strict=True)
+        ]
         for ch in range(3)
     ]
     if channels == 1:
         red, green, blue = planes
         luma_r, luma_g, luma_b = _LUMA
-        planes = [[luma_r * r + luma_g * g + luma_b * b for r, g, b in zip(red, green, blue)]]
+        planes = [
+            [luma_r * r + luma_g * g + luma_b * b for r, g, b in zip(red, green, blue, strict=True)]
+        ]
     return [
         [plane[r * width : (r + 1) * width] for r in range(height)] for plane in planes
     ], transparent
