@@ -1,12 +1,14 @@
 // The Python side of the page: a (classic) worker that boots Pyodide, installs the
 // convcore wheel and answers a small request/response protocol.
 //
-//   page -> worker  {type: "init", urls, embedded, sizes, wheel}
-//                   {type: "call", id, fn, args}       call bridge.<fn>(**args)
-//                   {type: "run",  id, code, vars}     run a code cell
+//   page -> worker  {type: "init", urls, embedded, total, gzipped, install}
+//                   {type: "call", id, fn, args, buffers}  dispatch request fn
+//                   {type: "run",  id, code, vars}         run a code cell
+//                   {type: "asset", name, item}            answer to "need"
 //   worker -> page  {type: "progress", step, loaded, total}
 //                   {type: "ready", versions}
 //                   {type: "failed", message}
+//                   {type: "need", name}                   an offline asset, late
 //                   {type: "reply", id, ok, value | error}
 //
 // Over http(s) every asset is fetched from the site itself. From file:// the
