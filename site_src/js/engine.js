@@ -1,9 +1,10 @@
 // The page's handle on Python: starts the worker first thing, shows loading
 // progress, and turns the worker's messages into promises.
 //
-// window.convcoreEngine.call(fn, args)        -> Promise of bridge.<fn>(**args)
-// window.convcoreEngine.run(code, vars, ms)   -> Promise of a code cell's result
-// window.convcoreEngine.subscribe(listener)   -> listener({state, versions, message})
+// window.convcoreEngine.call(fn, args, buffers) -> Promise of request fn's result
+// window.convcoreEngine.run(code, vars, ms)     -> Promise of a code cell's result
+// window.convcoreEngine.subscribe(listener)     -> listener({state, versions, message})
+// window.convcoreEngine.restart()               -> a new worker (stops running Python)
 //
 // <html data-engine> is "static" until Python answers, then "python"; "error"
 // when it cannot start (the pre-rendered page stays, with a visible message).
@@ -133,7 +134,10 @@
     failedAt = Date.now();
     if (worker) worker.terminate();
     worker = null;
-    for (const entry of pending.values()) entry.reject(new Error(message));
+    for (const entry of pending.values()) {
+      clearTimeout(entry.timer);
+      entry.reject(new Error(message));
+    }
     pending.clear();
     for (const item of queue) item.reject(new Error(message));
     queue = [];
