@@ -110,13 +110,15 @@
       next.input = "digit";
     }
     state = next;
-    showNotices(notices);
     lastHash = S.toHash(state);
+    // The request goes to the worker before the page updates its controls
+    // (rebuilding the weight editors takes milliseconds), so Python's work
+    // overlaps with them. The pre-rendered view is this very state: nothing
+    // to compute yet.
+    if (!(first && scene && lastHash === scene.hash)) requestCompute();
+    showNotices(notices);
     if (lastHash !== hash) history.replaceState(null, "", lastHash ? `#${lastHash}` : baseUrl());
     syncControls();
-    // The pre-rendered view is this very state: nothing to compute yet.
-    if (first && scene && lastHash === scene.hash) return;
-    requestCompute();
   }
 
   // ------------------------------------------------------------------ compute
@@ -791,15 +793,24 @@
   // -------------------------------------------------------------- weights UI
 
   let editorShape = "";
+  let editorValues = ""; // the weights and biases the editors show ("" = unknown)
   function syncEditors() {
     const box = $("filter-editors");
     const [kh, kw] = state.kernel;
     const shape = `${state.filters}:${kh}x${kw}`;
     if (shape !== editorShape) {
       editorShape = shape;
+      editorValues = "";
       box.replaceChildren();
       for (let f = 0; f < state.filters; f++) box.appendChild(buildEditor(f, kh, kw));
     }
+    // Most changes (stride, padding, digit, a result arriving) leave the
+    // weights alone: then the editors already show them.
+    const weights = [];
+    for (let f = 0; f < state.filters; f++) weights.push(S.weightsOf(state, f));
+    const values = JSON.stringify([weights, state.bias.slice(0, state.filters)]);
+    if (values === editorValues) return;
+    editorValues = values;
     for (let f = 0; f < state.filters; f++) {
       const values = S.weightsOf(state, f);
       const suffix = f === 0 ? "" : `-f${f}`;
@@ -829,7 +840,10 @@
       const fixed = typeof values !== "function" && (kh !== 3 || kw !== 3);
       select.appendChild(T.el("option", fixed ? `${label} (3 × 3)` : label, { value: name }));
     }
-    select.addEventListener("change", () => applyPreset(f, select.value));
+    select.addEventListener("change", () => {
+      editorValues = "";
+      applyPreset(f, select.value);
+    });
     presetRow.appendChild(select);
     fs.appendChild(presetRow);
     const grid = T.el("div", null, { class: "weight-grid", role: "group", "aria-label": `Filter ${f + 1} weights, ${kh} rows of ${kw}` });
@@ -890,6 +904,7 @@
   }
 
   function onWeight(f, index, input, final) {
+    editorValues = ""; // the input may now hold text the state does not
     const v = readNumber(input, final);
     if (v === null) return;
     const [kh, kw] = state.kernel;
@@ -904,6 +919,7 @@
   }
 
   function onBias(f, input, final) {
+    editorValues = "";
     const v = readNumber(input, final);
     if (v === null) return;
     state.bias[f] = v;
@@ -1220,7 +1236,11 @@
     let resizeFrame = 0;
     let firstDraw = token;
     new ResizeObserver((entries) => {
-      stageWidth = Math.round(entries[entries.length - 1].contentRect.width);
+      const width = Math.round(entries[entries.length - 1].contentRect.width);
+      // The layout depends on the width alone: a new result that only makes
+      // the stage taller (bigger canvases) is already drawn.
+      if (width === stageWidth && !firstDraw) return;
+      stageWidth = width;
       cancelAnimationFrame(resizeFrame);
       resizeFrame = requestAnimationFrame(() => {
         layoutAndDraw();
