@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
+from tests.core.helpers import conv_refusal
+
 MODES = ("zeros", "reflect", "replicate", "circular")
 
 
@@ -21,6 +23,20 @@ class Case:
     in_size: tuple[int, int]
     kernel: tuple[int, int]
     channels: tuple[int, int, int]  # C_in, C_out, weight's per-group inputs
+
+    def refusal(self) -> str:
+        """Why PyTorch refuses this conv2d call, or "" (see helpers.conv_refusal)."""
+        kw = self.kwargs
+        return conv_refusal(
+            self.in_size,
+            self.kernel,
+            self.channels,
+            kw["stride"],
+            kw["padding"],
+            kw["dilation"],
+            kw["groups"],
+            kw["padding_mode"],
+        )
 
 
 def int_or_pair(low: int, high: int) -> st.SearchStrategy[Any]:

@@ -11,7 +11,6 @@ import convcore
 from tests.core.helpers import (
     CASES,
     assert_close,
-    conv_refusal,
     pair,
     ref_conv2d,
     ref_conv_transpose2d,
@@ -24,16 +23,7 @@ from tests.core.strategies import Case, conv_cases, transpose_cases
 def test_conv2d_matches_numpy_or_refuses(case: Case) -> None:
     CASES["conv2d vs numpy (hypothesis)"] += 1
     kw = case.kwargs
-    why = conv_refusal(
-        case.in_size,
-        case.kernel,
-        case.channels,
-        kw["stride"],
-        kw["padding"],
-        kw["dilation"],
-        kw["groups"],
-        kw["padding_mode"],
-    )
+    why = case.refusal()
     if why:
         with pytest.raises(ValueError) as info:
             convcore.conv2d(case.x, case.weight, **kw)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 
 import convcore
-from tests.core.helpers import CASES, conv_refusal
+from tests.core.helpers import CASES
 from tests.core.strategies import Case, conv_cases
 
 
@@ -16,16 +16,7 @@ from tests.core.strategies import Case, conv_cases
 @given(conv_cases(max_side=8, max_kernel=4))
 def test_every_window_equals_conv2d_exactly(case: Case) -> None:
     kw = case.kwargs
-    if conv_refusal(
-        case.in_size,
-        case.kernel,
-        case.channels,
-        kw["stride"],
-        kw["padding"],
-        kw["dilation"],
-        kw["groups"],
-        kw["padding_mode"],
-    ):
+    if case.refusal():
         return
     CASES["trace windows vs conv2d (hypothesis)"] += 1
     out = convcore.conv2d(case.x, case.weight, **kw)
