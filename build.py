@@ -84,7 +84,9 @@ class Asset:
 
     name: str
     path: str  # relative to dist/
-    gzip_offline: bool = True  # gzip the offline copy (worker.js is read by the page as is)
+    # Read by the page itself rather than by the worker (the worker's own
+    # script): its offline copy is not gzipped, the page decodes it with atob.
+    by_page: bool = False
 
     @property
     def gzipped(self) -> bool:
@@ -462,7 +464,7 @@ def engine_assets(wheel: Path) -> list[Asset]:
         Asset("bridge", "py/site-py.zip"),
         Asset("convcore_pyc", "py/convcore-pycache.zip"),
         Asset("site_pyc", "py/site-pycache.zip"),
-        Asset("worker", "js/worker.js", gzip_offline=False),
+        Asset("worker", "js/worker.js", by_page=True),
     ]
 
 
@@ -493,26 +495,26 @@ def write_offline(out: Path, assets: Sequence[Asset]) -> tuple[list[str], int, d
     total = 0
     for asset in assets:
         data = (out / asset.path).read_bytes()
-        compress = asset.gzip_offline and not asset.gzipped
+        compress = not (asset.by_page or asset.gzipped)
         payload = gzip_bytes(data) if compress else data
         script = offline_script(asset.name, payload, asset.gzipped or compress)
         rel = f"offline/{asset.name}.js"
         write_text(out / rel, script)
         if asset.name in LAZY_ASSETS:
             lazy[asset.name] = rel
-        elif asset.name != "worker":
-            eager.append(rel)
+            continue
+        eager.append(rel)
+        if not asset.by_page:
             total += len(payload)
-        else:
-            eager.append(rel)
     return eager, total, lazy
 
 
 def make_engine_config(out: Path, assets: Sequence[Asset]) -> dict[str, Any]:
     offline, offline_total, lazy = write_offline(out, assets)
-    loaded = [a for a in assets if a.name not in LAZY_ASSETS and a.name != "worker"]
+    for_worker = [a for a in assets if not a.by_page]
+    loaded = [a for a in for_worker if a.name not in LAZY_ASSETS]
     return {
-        "assets": {a.name: a.path for a in assets if a.name != "worker"},
+        "assets": {a.name: a.path for a in for_worker},
         "index": "pyodide/",
         "install": {
             "site_packages": SITE_PACKAGES,
