@@ -299,7 +299,7 @@ async function boot(init, onFatal) {
   py.unpackArchive(sitePyc, "zip", { extractDir: init.install.site_pyc });
   py.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(init.install.bridge)})`);
   pyodide = py;
-  bridge = await importWithStdlibFallback("convcore_bridge");
+  bridge = await withWholeStdlib(() => pyodide.pyimport("convcore_bridge"));
   progress("install", 3, 3);
   return {
     python: py.runPython("import sys; sys.version.split()[0]"),
@@ -326,16 +326,21 @@ function pyError(err) {
 // Arguments cross as JSON, except large numeric inputs, which come as typed
 // arrays in `buffers` and reach Python as memoryviews.
 // A module missing from the start-up part of the standard library (a path the
-// build's warm-up did not take) is not fatal: load the rest and try again.
-async function handleCall(msg) {
-  const call = () => toPlain(bridge.dispatch(msg.fn, JSON.stringify(msg.args || {}), msg.buffers || {}));
+// build's warm-up did not take) is not fatal: load the rest and try again once.
+async function withWholeStdlib(run) {
   try {
-    return call();
+    return run();
   } catch (err) {
     if (!err || !/^(ModuleNotFoundError|ImportError)$/.test(err.type) || restLoaded) throw err;
     await loadRestOfStdlib();
-    return call();
+    return run();
   }
+}
+
+async function handleCall(msg) {
+  return withWholeStdlib(() =>
+    toPlain(bridge.dispatch(msg.fn, JSON.stringify(msg.args || {}), msg.buffers || {})),
+  );
 }
 
 // The rest is appended to the start-up zip itself rather than put beside it:
@@ -351,16 +356,6 @@ sys.path_importer_cache.clear()
 import importlib
 importlib.invalidate_caches()
 `;
-
-async function importWithStdlibFallback(name) {
-  try {
-    return pyodide.pyimport(name);
-  } catch (err) {
-    if (!err || !/^(ModuleNotFoundError|ImportError)$/.test(err.type)) throw err;
-    await loadRestOfStdlib();
-    return pyodide.pyimport(name);
-  }
-}
 
 // The standard library beyond what start-up needs, loaded before the first
 // code cell runs so that any `import` in a cell works.
