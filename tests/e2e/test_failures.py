@@ -57,12 +57,9 @@ def corrupt_wheel(root: Path) -> None:
     (wheel,) = (root / "wheels").glob("*.whl")
     data = bytearray(wheel.read_bytes())
     data[len(data) // 2] ^= 0xFF
-    wheel.unlink()
-    wheel.write_bytes(bytes(data))
-    (root / "offline" / "wheel.js").unlink()
-    (root / "offline" / "wheel.js").write_text(
-        build.offline_script("wheel", build.gzip_bytes(bytes(data)), gzipped=True)
-    )
+    replace_file(wheel, bytes(data))
+    script = build.offline_script("wheel", build.gzip_bytes(bytes(data)), gzipped=True)
+    replace_file(root / "offline" / "wheel.js", script.encode())
 
 
 @pytest.fixture
