@@ -32,9 +32,17 @@
     return new URL(relative, location.href).href;
   }
 
+  // Download progress arrives many times a frame; the page hears of it at
+  // most once per frame (state changes are told at once, by emit).
+  let progressFrame = 0;
   function emit() {
-    root.dataset.engine = engine.state;
+    progressFrame = 0;
+    if (root.dataset.engine !== engine.state) root.dataset.engine = engine.state;
     for (const listener of listeners) listener(engine);
+  }
+
+  function emitProgress() {
+    if (!progressFrame) progressFrame = requestAnimationFrame(emit);
   }
 
   function setState(state, message) {
@@ -111,7 +119,7 @@
     const msg = event.data;
     if (msg.type === "progress") {
       engine.progress = { step: msg.step, loaded: msg.loaded, total: msg.total };
-      emit();
+      emitProgress();
     } else if (msg.type === "ready") {
       engine.versions = msg.versions;
       setState("python");
