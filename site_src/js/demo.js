@@ -275,7 +275,7 @@
     layoutAndDraw();
     renderWindow(scene.window);
     updatePlayer();
-    syncControls();
+    syncPadding();
     fillTables();
     if (!view.playing) announce(scene.outSize ? stepText() : "No output for these settings.");
     if (!isStatic && state.input === "upload" && scene.transparent) {
@@ -589,10 +589,8 @@
     $("separate").checked = state.separate;
     $("axis-hint").hidden = !state.separate;
     for (const name of PAIRS) {
-      let pair = state[name];
-      if (typeof pair === "string") pair = scene && !scene.error ? [scene.pads[0][0], scene.pads[1][0]] : [0, 0];
-      setValue($(name), pair[0]);
-      setValue($(`${name}-w`), pair[1]);
+      setValue($(name), pairShown(name)[0]);
+      setValue($(`${name}-w`), pairShown(name)[1]);
       for (const el of [$(`${name}-w`), document.querySelector(`label[for=${name}-w]`)]) el.hidden = !state.separate;
     }
     $("padding-rule").value = typeof state.padding === "string" ? state.padding : "numbers";
@@ -600,6 +598,23 @@
     $("filters").value = String(state.filters);
     syncEditors();
     updatePlayer();
+  }
+
+  // A pair's boxes; padding given as "same" or "valid" shows the padding the
+  // last result worked out.
+  function pairShown(name) {
+    const pair = state[name];
+    if (typeof pair !== "string") return pair;
+    return scene && !scene.error ? [scene.pads[0][0], scene.pads[1][0]] : [0, 0];
+  }
+
+  // What a new result changes among the controls: only the padding boxes
+  // (the rest already follows the state, set when it changed).
+  function syncPadding() {
+    if (typeof state.padding !== "string") return;
+    const [h, w] = pairShown("padding");
+    setValue($("padding"), h);
+    setValue($("padding-w"), w);
   }
 
   let uiPanel = null; // the source panel shown (upload can be open before a file is chosen)
@@ -1230,9 +1245,10 @@
     applyHash(location.hash.replace(/^#/, ""), true);
     window.addEventListener("hashchange", onHashChange);
     window.addEventListener("popstate", onHashChange);
-    // The canvases are drawn in the frame after the first layout (the first
-    // paint shows the pre-rendered text without waiting for them); the
-    // observer hands over the width, so drawing never forces a layout.
+    // The observer hands over the stage's width, so drawing never forces a
+    // layout. Its first call comes in the first frame, after layout and before
+    // paint: drawing there puts the canvases into the first paint with the
+    // pre-rendered text. Later width changes are drawn in the next frame.
     let resizeFrame = 0;
     let firstDraw = token;
     new ResizeObserver((entries) => {
@@ -1242,15 +1258,15 @@
       if (width === stageWidth && !firstDraw) return;
       stageWidth = width;
       cancelAnimationFrame(resizeFrame);
-      resizeFrame = requestAnimationFrame(() => {
+      if (firstDraw) {
         layoutAndDraw();
-        if (firstDraw) {
-          end(firstDraw);
-          firstDraw = null;
-          // The digits (230 KB) are only needed for the next computation.
-          setTimeout(() => I.loadDigits().catch(() => {}), 0);
-        }
-      });
+        end(firstDraw);
+        firstDraw = null;
+        // The digits (230 KB) are only needed for the next computation.
+        setTimeout(() => I.loadDigits().catch(() => {}), 0);
+        return;
+      }
+      resizeFrame = requestAnimationFrame(layoutAndDraw);
     }).observe(document.querySelector(".canvases"));
     const autoplayWanted = !/(^|[#&])step=/.test(location.hash) && !reducedMotion.matches;
     engine.subscribe((e) => {
