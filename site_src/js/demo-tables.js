@@ -3,13 +3,26 @@
 // text that reads back as the same double (what Python's repr prints, except
 // that whole numbers have no ".0").
 //
-// Big tables are filled a slice per animation frame so the page never freezes;
-// each fill reports when it is complete (the page is "busy" until then).
+// Big tables are filled in slices of a few milliseconds, each its own task, so
+// the page never freezes and frames and input get through between slices; each
+// fill reports when it is complete (the page is "busy" until then).
 (function () {
   "use strict";
 
   const ConvDemo = (window.ConvDemo = window.ConvDemo || {});
-  const CELLS_PER_TASK = 6000; // table cells written per frame (~10 ms here)
+  const CELLS_PER_STEP = 1000; // cells parsed at a time (about 1 ms here)
+  const SLICE_MS = 8; // then a slice yields to the browser
+  const CELLS_AT_ONCE = 6000; // a table this small is written in one go
+
+  // A new task, without setTimeout's clamp on chains of timeouts (4 ms each
+  // after the fifth) or waiting for the next frame as requestAnimationFrame does.
+  const channel = new MessageChannel();
+  const tasks = [];
+  channel.port1.onmessage = () => tasks.shift()();
+  function nextTask(fn) {
+    tasks.push(fn);
+    channel.port2.postMessage(null);
+  }
   const CHANNEL_NAMES = ["red", "green", "blue"];
   const fills = new WeakMap(); // table -> generation of its latest fill
   const shown = new WeakMap(); // table -> {height, width, values} it holds complete
@@ -44,7 +57,7 @@
   // Fill `table` with height x width values (values[offset + r*width + c]).
   // Resolves true when done, false when a newer fill of the same table took
   // over. A table already holding these very numbers is left alone; a big one
-  // is written CELLS_PER_TASK cells per frame so no task runs long.
+  // is written in slices of SLICE_MS so no task runs long.
   function fillValues(table, caption, values, offset, height, width) {
     const generation = (fills.get(table) || 0) + 1;
     fills.set(table, generation);
@@ -60,31 +73,34 @@
     if (thead.rows.length !== 1 || thead.rows[0].cells.length !== width + 1) thead.innerHTML = headerHtml(width);
     let tbody = table.tBodies[0];
     if (!tbody) tbody = table.appendChild(el("tbody"));
-    const rowsPerChunk = Math.max(1, Math.floor(CELLS_PER_TASK / Math.max(1, width)));
     const done = () => {
       shown.set(table, { height, width, values: values.slice(offset, offset + count) });
       return true;
     };
-    if (height <= rowsPerChunk) {
+    if (count <= CELLS_AT_ONCE) {
       tbody.innerHTML = rowsHtml(values, offset, 0, height, width);
       return Promise.resolve(done());
     }
+    const rowsPerStep = Math.max(1, Math.floor(CELLS_PER_STEP / Math.max(1, width)));
     let row = 0;
     return new Promise((resolve) => {
-      const chunk = () => {
+      const slice = () => {
         if (fills.get(table) !== generation) {
           resolve(false);
           return;
         }
-        const to = Math.min(height, row + rowsPerChunk);
-        const html = rowsHtml(values, offset, row, to, width);
-        if (row === 0) tbody.innerHTML = html;
-        else tbody.insertAdjacentHTML("beforeend", html);
-        row = to;
-        if (row < height) requestAnimationFrame(chunk);
+        const started = performance.now();
+        do {
+          const to = Math.min(height, row + rowsPerStep);
+          const html = rowsHtml(values, offset, row, to, width);
+          if (row === 0) tbody.innerHTML = html;
+          else tbody.insertAdjacentHTML("beforeend", html);
+          row = to;
+        } while (row < height && performance.now() - started < SLICE_MS);
+        if (row < height) nextTask(slice);
         else resolve(done());
       };
-      requestAnimationFrame(chunk);
+      nextTask(slice);
     });
   }
 
