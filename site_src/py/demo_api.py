@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any, Final
 
 import convcore
@@ -39,6 +40,13 @@ DASH: Final = "\u2013"  # an en dash, for ranges of indices
 
 #: ITU-R BT.601 luma weights, the usual "convert to grayscale".
 _LUMA: Final = (0.299, 0.587, 0.114)
+
+#: For opaque images: a byte's value in [0, 1], and its share of the luma,
+#: computed exactly as the general arithmetic in ``build_input`` computes them
+#: (for alpha 255 that arithmetic gives ``byte / 255``, whatever the
+#: background), so the look-up is bit for bit the same and 3-4 times faster.
+_UNIT: Final = {float(v): v / 255 for v in range(256)}
+_LUMA_SHARES: Final = tuple({float(v): w * (v / 255) for v in range(256)} for w in _LUMA)
 
 # The trace of the last run, so that a step costs one window, not a new plan.
 _last: dict[str, Any] = {"token": -1, "trace": None}
@@ -111,9 +119,22 @@ def build_input(
     # comprehension each: the same arithmetic in the same order as a loop
     # over pixels, so the values are bit for bit the same, 2-3 times faster.
     items = source if isinstance(source, (memoryview, list)) else list(source)
-    back = 255.0 if background == "white" else 0.0
     alphas = items[3::4]
-    transparent = any(alpha < 255 for alpha in alphas)
+    opaque = all(alpha == 255 for alpha in alphas)
+    transparent = not opaque and any(alpha < 255 for alpha in alphas)
+    planes = _opaque_planes(items, channels) if opaque else None
+    if planes is None:
+        planes = _composited_planes(items, alphas, channels, background)
+    return [
+        [plane[r * width : (r + 1) * width] for r in range(height)] for plane in planes
+    ], transparent
+
+
+def _composited_planes(
+    items: Sequence[float], alphas: Sequence[float], channels: int, background: str
+) -> list[list[float]]:
+    """The general arithmetic: every byte over the background, then luma."""
+    back = 255.0 if background == "white" else 0.0
     planes = [
         [
             (value * alpha + back * (255 - alpha)) / 255 / 255
@@ -127,9 +148,24 @@ def build_input(
         planes = [
             [luma_r * r + luma_g * g + luma_b * b for r, g, b in zip(red, green, blue, strict=True)]
         ]
-    return [
-        [plane[r * width : (r + 1) * width] for r in range(height)] for plane in planes
-    ], transparent
+    return planes
+
+
+def _opaque_planes(items: Sequence[float], channels: int) -> list[list[float]] | None:
+    """The same values for an image without transparency, by table look-up;
+    None when some value is not a whole byte (then the general arithmetic)."""
+    try:
+        if channels == 1:
+            red, green, blue = _LUMA_SHARES
+            return [
+                [
+                    red[r] + green[g] + blue[b]
+                    for r, g, b in zip(items[0::4], items[1::4], items[2::4], strict=True)
+                ]
+            ]
+        return [[_UNIT[v] for v in items[ch::4]] for ch in range(3)]
+    except (KeyError, TypeError):
+        return None
 
 
 # ---------------------------------------------------------------- settings
@@ -403,7 +439,7 @@ def run(
     if any(len(w) != k[0] * k[1] for w in weights):
         raise ValueError(f"each filter needs {k[0] * k[1]} weights")
     biases = [float(b) for b in bias] if any(b != 0 for b in bias) else None
-    input_values = array("d", (v for plane in x for row in plane for v in row))
+    input_values = array("d", chain.from_iterable(chain.from_iterable(x)))
     result: dict[str, Any] = {
         "token": token,
         "in_size": list(size),
@@ -451,7 +487,7 @@ def run(
         return result
     weight4 = [[kern] * channels for kern in kernels]
     output = convcore.conv2d(x, weight4, biases, s, p, d, 1, padding_mode)
-    flat = array("d", (v for plane in output for row in plane for v in row))
+    flat = array("d", chain.from_iterable(chain.from_iterable(output)))
     trace = convcore.trace(x, weight4, biases, s, p, d, 1, padding_mode, out_channel=0)
     steps = len(trace)
     _last.update(token=token, trace=trace)
