@@ -64,7 +64,7 @@
   function showNotices(list, append) {
     const box = document.querySelector("[data-testid=notice]");
     const text = $("notice-text");
-    if (!append) text.replaceChildren();
+    if (!append && text.firstChild) text.replaceChildren();
     for (const message of list) text.appendChild(T.el("p", message));
     box.hidden = text.childElementCount === 0;
   }
@@ -111,13 +111,27 @@
     }
     state = next;
     lastHash = S.toHash(state);
-    // The request goes to the worker before the page updates its controls
-    // (rebuilding the weight editors takes milliseconds), so Python's work
-    // overlaps with them. The pre-rendered view is this very state: nothing
-    // to compute yet.
+    // The request goes to the worker before anything else. The pre-rendered
+    // view is this very state: nothing to compute yet.
     if (!(first && scene && lastHash === scene.hash)) requestCompute();
     showNotices(notices);
     if (lastHash !== hash) history.replaceState(null, "", lastHash ? `#${lastHash}` : baseUrl());
+    if (first) syncControls();
+    else syncControlsWithResult();
+  }
+
+  // After a hash change the controls are updated together with its result,
+  // so the browser renders one frame for both instead of rendering the
+  // controls first while the result waits; if no result comes soon (Python
+  // still starting, or slow), they are updated on their own.
+  let controlsTimer = 0;
+  function syncControlsWithResult() {
+    clearTimeout(controlsTimer);
+    controlsTimer = setTimeout(syncControlsNow, 100);
+  }
+  function syncControlsNow() {
+    clearTimeout(controlsTimer);
+    controlsTimer = 0;
     syncControls();
   }
 
@@ -213,6 +227,7 @@
   }
 
   function applyFailure(error) {
+    if (controlsTimer) syncControlsNow();
     const message = error && error.message ? error.message : String(error);
     if (engine.state === "error") {
       showNotices([
@@ -275,7 +290,8 @@
     layoutAndDraw();
     renderWindow(scene.window);
     updatePlayer();
-    syncPadding();
+    if (controlsTimer) syncControlsNow();
+    else syncPadding();
     fillTables();
     if (!view.playing) announce(scene.outSize ? stepText() : "No output for these settings.");
     if (!isStatic && state.input === "upload" && scene.transparent) {
