@@ -68,6 +68,12 @@
     if (held && held.height === height && held.width === width && sameValues(held.values, values, offset, count)) {
       return Promise.resolve(true);
     }
+    if (held && held.height === height && held.width === width && count <= CELLS_AT_ONCE) {
+      // Same shape: rewrite only the cells whose number changed, in place.
+      updateCells(table.tBodies[0], held.values, values, offset, height, width);
+      shown.set(table, { height, width, values: values.slice(offset, offset + count) });
+      return Promise.resolve(true);
+    }
     shown.delete(table);
     const thead = table.tHead || table.createTHead();
     if (thead.rows.length !== 1 || thead.rows[0].cells.length !== width + 1) thead.innerHTML = headerHtml(width);
@@ -102,6 +108,17 @@
       };
       nextTask(slice);
     });
+  }
+
+  function updateCells(tbody, held, values, offset, height, width) {
+    const rows = tbody.rows;
+    for (let r = 0; r < height; r++) {
+      const cells = rows[r].cells; // cells[0] is the row's header
+      for (let c = 0; c < width; c++) {
+        const value = values[offset + r * width + c];
+        if (!Object.is(held[r * width + c], value)) cells[c + 1].firstChild.data = String(value);
+      }
+    }
   }
 
   function sameValues(held, values, offset, count) {
