@@ -36,6 +36,7 @@
   // most once per frame (state changes are told at once, by emit).
   let progressFrame = 0;
   function emit() {
+    cancelAnimationFrame(progressFrame);
     progressFrame = 0;
     if (root.dataset.engine !== engine.state) root.dataset.engine = engine.state;
     for (const listener of listeners) listener(engine);
