@@ -208,5 +208,5 @@
     for (const td of table.tFoot.querySelectorAll("td")) td.textContent = "";
   }
 
-  ConvDemo.tables = { fillValues, clearValues, adoptValues, fillArithmetic, clearArithmetic, el };
+  ConvDemo.tables = { fillValues, clearValues, adoptValues, fillArithmetic, clearArithmetic, el, nextTask };
 })();

@@ -1252,16 +1252,6 @@
 
   // -------------------------------------------------------------------- start
 
-  // Run `fn` as a new task (a message to ourselves: no timer clamp, no frame).
-  function afterThisTask(fn) {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      fn();
-    };
-    channel.port2.postMessage(null);
-  }
-
   function start() {
     const prerender = JSON.parse($("demo-prerender").textContent);
     const token = begin("start");
@@ -1289,7 +1279,7 @@
       if (firstDraw) {
         const drawn = firstDraw;
         firstDraw = null;
-        afterThisTask(() => {
+        T.nextTask(() => {
           layoutAndDraw();
           end(drawn);
           // The digits (230 KB) are only needed for the next computation.
