@@ -256,6 +256,7 @@
 
   ConvDemo.render = {
     diverging,
+    gray,
     drawInput,
     drawOutput,
     scaleOf,

