@@ -12,6 +12,9 @@ Wrong types raise ``TypeError``, wrong values ``ValueError``, each with a
 message that says what is allowed.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from convcore.conv import conv2d
 from convcore.geometry import MAX_FIXES, AxisFit, Fit2D, Fix, fit, output_size, valid_convolution
 from convcore.limits import (
@@ -25,15 +28,45 @@ from convcore.limits import (
     MAX_STRIDE,
     MAX_VALUES,
 )
-from convcore.receptive import MAX_FIELD, Layer, LayerField, ReceptiveField, receptive_field
 from convcore.trace import Tap, Trace, Window, trace
-from convcore.transpose import (
-    Scatter,
-    Spread,
-    TransposeTrace,
-    conv_transpose2d,
-    trace_transpose,
-)
+
+if TYPE_CHECKING:
+    from convcore.receptive import MAX_FIELD, Layer, LayerField, ReceptiveField, receptive_field
+    from convcore.transpose import (
+        Scatter,
+        Spread,
+        TransposeTrace,
+        conv_transpose2d,
+        trace_transpose,
+    )
+
+#: Imported on first use (PEP 562): a program that only convolves, like the
+#: demo page's Python, starts without them (in Pyodide that is a third of
+#: ``import convcore``).
+_LAZY = {
+    **dict.fromkeys(
+        ("MAX_FIELD", "Layer", "LayerField", "ReceptiveField", "receptive_field"),
+        "convcore.receptive",
+    ),
+    **dict.fromkeys(
+        ("Scatter", "Spread", "TransposeTrace", "conv_transpose2d", "trace_transpose"),
+        "convcore.transpose",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'convcore' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __version__ = "0.1.0"
 
