@@ -32,18 +32,22 @@
     return new URL(relative, location.href).href;
   }
 
-  // Download progress arrives many times a frame; the page hears of it at
-  // most once per frame (state changes are told at once, by emit).
-  let progressFrame = 0;
+  // Download progress arrives many times a frame. Every update the page shows
+  // costs a style, layout and paint of the main thread, on cores the worker
+  // needs to start Python (once a frame, that was ~200 ms of the start-up);
+  // so the page hears of progress a few times a second, and of state changes
+  // at once (emit).
+  const PROGRESS_MS = 250;
+  let progressTimer = 0;
   function emit() {
-    cancelAnimationFrame(progressFrame);
-    progressFrame = 0;
+    clearTimeout(progressTimer);
+    progressTimer = 0;
     if (root.dataset.engine !== engine.state) root.dataset.engine = engine.state;
     for (const listener of listeners) listener(engine);
   }
 
   function emitProgress() {
-    if (!progressFrame) progressFrame = requestAnimationFrame(emit);
+    if (!progressTimer) progressTimer = setTimeout(emit, PROGRESS_MS);
   }
 
   function setState(state, message) {
