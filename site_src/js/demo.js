@@ -1291,8 +1291,6 @@
         T.nextTask(() => {
           layoutAndDraw();
           end(drawn);
-          // The digits (230 KB) are only needed for the next computation.
-          setTimeout(() => I.loadDigits().catch(() => {}), 0);
         });
         return;
       }
@@ -1305,6 +1303,9 @@
         autoplayPending = autoplayWanted;
         // Prime the worker with this state (it holds the trace that steps read).
         requestCompute();
+        // The digits (230 KB of script) are only needed for another digit:
+        // read while the worker computes, not while it starts Python.
+        setTimeout(() => I.loadDigits().catch(() => {}), 0);
       }
     });
   }
