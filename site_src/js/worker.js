@@ -43,11 +43,18 @@ async function gunzip(bytes) {
 }
 
 // Byte counting shared by every download so the page can show one honest bar.
+// A message per chunk would be hundreds of tasks on both threads while Python
+// starts; the page shows progress a few times a second, so tell it as often.
+const PROGRESS_EVERY_MS = 100;
 function makeMeter(total) {
   let loaded = 0;
+  let told = 0;
   return {
     add(n) {
       loaded += n;
+      const now = performance.now();
+      if (now - told < PROGRESS_EVERY_MS && loaded < total) return;
+      told = now;
       progress("download", Math.min(loaded, total), total);
     },
     get loaded() {
