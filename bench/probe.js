@@ -6,6 +6,9 @@
 //              {attr, value, t} with t = performance.now() (ms since navigation)
 //   longtasks  main-thread tasks > 50 ms (PerformanceObserver "longtask")
 //   paints     first-paint / first-contentful-paint
+//   elements   render time of each element marked elementtiming="name" (the
+//              demo's pre-rendered pictures), {name: ms}
+//   shifts     layout shifts without recent input: {t, value}
 //   canvases   when a <canvas> was first drawn on, and when every visible
 //              canvas in <main> had been (the pre-rendered demo fully drawn)
 //   raf        requestAnimationFrame timestamps while startRaf() .. stopRaf()
@@ -16,6 +19,8 @@
     longtasks: [],
     loafs: [],
     paints: {},
+    elements: {},
+    shifts: [],
     dcl: null,
     canvasFirstDraw: null,
     canvasAllDrawn: null,
@@ -85,6 +90,12 @@
   );
   observe("paint", (e) => {
     bench.paints[e.name] = e.startTime;
+  });
+  observe("element", (e) => {
+    bench.elements[e.identifier] = e.renderTime || e.loadTime;
+  });
+  observe("layout-shift", (e) => {
+    if (!e.hadRecentInput) bench.shifts.push({ t: e.startTime, value: e.value });
   });
   document.addEventListener("DOMContentLoaded", () => {
     bench.dcl = performance.now();
