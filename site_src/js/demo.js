@@ -392,12 +392,17 @@
     draw();
   }
 
-  // The build's pictures stand in for the canvases until the first drawing.
+  // The build's pictures stand in for the canvases until the first drawing
+  // (and the stage is a size container for them only until then).
+  let prerendered = true;
   function revealCanvases() {
+    if (!prerendered) return;
+    prerendered = false;
     for (const picture of document.querySelectorAll("img.prerendered")) {
       picture.nextElementSibling.hidden = false;
       picture.remove();
     }
+    document.querySelector(".canvases").classList.remove("prerendered-stage");
   }
 
   function draw() {
