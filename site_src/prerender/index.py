@@ -119,7 +119,7 @@ def context(digits: list[list[list[float]]]) -> dict[str, Any]:
     out_h, out_w = result["out_size"]
     data = plain(result)
     data["hash"] = ""
-    scale = max(abs(v) for v in result["ranges"][0])
+    scale = pictures.scale_of(result)
     return {
         "demo": {
             "json": script_json(data),

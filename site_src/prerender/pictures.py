@@ -86,11 +86,16 @@ def input_picture(result: dict[str, Any]) -> str:
     return data_url(png(len(result["col_map"]), len(result["row_map"]), pixels))
 
 
+def scale_of(result: dict[str, Any], filter: int = 0) -> float:
+    """The colour scale's end (demo-render.js's ``scaleOf``): the largest |value|."""
+    low, high = result["ranges"][filter]
+    return float(max(abs(low), abs(high)))
+
+
 def output_picture(result: dict[str, Any], filter: int = 0) -> str:
     """One filter's whole output as demo-render.js's ``drawOutput`` colours it."""
     out_h, out_w = result["out_size"]
-    low, high = result["ranges"][filter]
-    scale = max(abs(low), abs(high))
+    scale = scale_of(result, filter)
     offset = filter * out_h * out_w
     values = result["output"][offset : offset + out_h * out_w]
     return data_url(png(out_w, out_h, [diverging(v, scale) for v in values]))
