@@ -527,7 +527,9 @@ DEMO_CALL = """async ([side, repeats, kind, asBuffer]) => {
     const t = performance.now();
     const engine = window.convcoreEngine;
     if (asBuffer) {
-      out = await engine.call("demo_run", args, { source: Float64Array.from(values) });
+      // as demo.js sends them: pixel values as doubles, an image's RGBA as bytes
+      const source = kind === "gray" ? Float64Array.from(values) : Uint8Array.from(values);
+      out = await engine.call("demo_run", args, { source });
     } else {
       out = await engine.call("demo_run", Object.assign(args, { source: Array.from(values) }));
     }

@@ -134,7 +134,7 @@
   }
 
   // Decode `file` scaled so its longest side is `side` pixels:
-  // -> {height, width, rgba: Float64Array (height*width*4 bytes), name, original}.
+  // -> {height, width, rgba: Uint8Array (height*width*4 bytes), name, original}.
   async function decode(file, side) {
     const name = file.name || "the file";
     if (!looksLikeImage(file)) {
@@ -169,7 +169,8 @@
     ctx.drawImage(bitmap, 0, 0);
     bitmap.close();
     const bytes = ctx.getImageData(0, 0, width, height).data;
-    return { height, width, rgba: Float64Array.from(bytes), name, original: [h0, w0] };
+    // The bytes as they are (a quarter of the same as doubles to send to the worker).
+    return { height, width, rgba: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), name, original: [h0, w0] };
   }
 
   ConvDemo.input = { SIDE, digitsLoaded, loadDigits, digitValues, levelValues, levelsFromDigit, paint, line, decode };

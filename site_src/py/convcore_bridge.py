@@ -65,7 +65,8 @@ def dispatch(name: str, args_json: str, buffers: Any = None) -> Any:
     if not isinstance(args, dict):
         raise RequestError("request arguments must be a JSON object")
     if buffers is not None:
-        # a JsProxy of {name: Float64Array}; each becomes a memoryview of doubles
+        # a JsProxy of {name: typed array}; each becomes a memoryview of its
+        # items (doubles for a Float64Array, bytes for an image's Uint8Array)
         for key, array in buffers.as_py_json().items():
             args[key] = array.to_memoryview()
     return run(**args)

@@ -544,9 +544,10 @@ def _pixels(name: str, indices: Sequence[int]) -> str:
 
 
 def demo_run(source: Sequence[float], **settings: Any) -> dict[str, Any]:
-    """The page's request: ``run`` with the source pixels as a list (or, if
-    the page sends them as a typed array, a memoryview of doubles)."""
-    if isinstance(source, memoryview) and source.format != "d":
+    """The page's request: ``run`` with the source pixels as a list, or, sent
+    as a typed array, a memoryview: of doubles (pixel values), or of bytes (an
+    image's RGBA from a Uint8Array, a quarter of the same as doubles)."""
+    if isinstance(source, memoryview) and source.format not in ("d", "B"):
         source = source.cast("B").cast("d")
     return run(source=source, **settings)
 

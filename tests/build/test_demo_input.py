@@ -61,9 +61,11 @@ def test_rgba_conversion_matches_the_formula_bit_for_bit(
 ) -> None:
     pixels, height, width = image
     want = reference(pixels, height, width, channels, background)
-    # as the page sends it (a Float64Array, a memoryview of doubles) and as a list
-    as_buffer = memoryview(array("d", pixels))
-    for source in (as_buffer, pixels):
+    # as the page sends it (a Uint8Array: a memoryview of bytes), as doubles
+    # (a Float64Array) and as a list
+    as_bytes = memoryview(bytes(pixels))
+    as_doubles = memoryview(array("d", pixels))
+    for source in (as_bytes, as_doubles, pixels):
         got = demo_api.build_input(source, "rgba", height, width, channels, background)
         assert got == want
 
@@ -75,3 +77,31 @@ def test_values_that_are_not_bytes_take_the_general_arithmetic() -> None:
     want = LUMA[0] * unit[0] + LUMA[1] * unit[1] + LUMA[2] * unit[2]
     assert not transparent
     assert got == [[[want, want], [want, want]]]
+
+
+def test_demo_run_takes_an_images_bytes_as_the_page_sends_them() -> None:
+    """demo.js sends an upload's RGBA as a Uint8Array (a memoryview of bytes in
+    the worker), other sources as doubles: the same pixels give the same result."""
+    pixels = [(i * 37) % 256 if i % 4 != 3 else 255 for i in range(5 * 7 * 4)]
+    settings = dict(
+        kind="rgba",
+        height=5,
+        width=7,
+        channels=1,
+        background="black",
+        kernel=[3, 3],
+        stride=[1, 1],
+        padding=[0, 0],
+        dilation=[1, 1],
+        padding_mode="zeros",
+        weights=[[1.0] * 9],
+        bias=[0.0],
+        step=None,
+    )
+    results = [
+        demo_api.demo_run(source, **settings)
+        for source in (memoryview(bytes(pixels)), memoryview(array("d", pixels)), pixels)
+    ]
+    assert results[0]["input"] == results[1]["input"] == results[2]["input"]
+    assert results[0]["output"] == results[1]["output"] == results[2]["output"]
+    assert len(results[0]["input"]) == 5 * 7
