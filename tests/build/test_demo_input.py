@@ -12,11 +12,13 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-PY = Path(__file__).resolve().parents[2] / "site_src" / "py"
-if str(PY) not in sys.path:
-    sys.path.insert(0, str(PY))
+SITE_SRC = Path(__file__).resolve().parents[2] / "site_src"
+for folder in (SITE_SRC, SITE_SRC / "py"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 import demo_api  # noqa: E402  (site_src/py is on sys.path only from here)
+from prerender import index  # noqa: E402
 
 LUMA = (0.299, 0.587, 0.114)
 
@@ -83,21 +85,7 @@ def test_demo_run_takes_an_images_bytes_as_the_page_sends_them() -> None:
     """demo.js sends an upload's RGBA as a Uint8Array (a memoryview of bytes in
     the worker), other sources as doubles: the same pixels give the same result."""
     pixels = [(i * 37) % 256 if i % 4 != 3 else 255 for i in range(5 * 7 * 4)]
-    settings = dict(
-        kind="rgba",
-        height=5,
-        width=7,
-        channels=1,
-        background="black",
-        kernel=[3, 3],
-        stride=[1, 1],
-        padding=[0, 0],
-        dilation=[1, 1],
-        padding_mode="zeros",
-        weights=[[1.0] * 9],
-        bias=[0.0],
-        step=None,
-    )
+    settings = {**index.DEFAULT_SETTINGS, "kind": "rgba", "height": 5, "width": 7}
     results = [
         demo_api.demo_run(source, **settings)
         for source in (memoryview(bytes(pixels)), memoryview(array("d", pixels)), pixels)
