@@ -3,6 +3,7 @@ from outside the site, and reports what it loaded."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Site
@@ -15,6 +16,54 @@ def test_python_starts(site: Site) -> None:
     assert versions["python"].startswith("3.14")
     assert versions["pyodide"] == "314.0.7"
     expect(page.get_by_test_id("engine-status")).to_contain_text("ready")
+
+
+# Notes when the page makes its worker, and when it first paints.
+WORKER_CLOCK = """
+(() => {
+  const Real = window.Worker;
+  window.__workerMadeAt = [];
+  window.Worker = function (...args) {
+    window.__workerMadeAt.push(performance.now());
+    return new Real(...args);
+  };
+  window.Worker.prototype = Real.prototype;
+})();
+"""
+FIRST_PAINT = (
+    "performance.getEntriesByType('paint')"
+    ".filter((e) => e.name === 'first-contentful-paint').map((e) => e.startTime)"
+)
+
+
+def test_worker_starts_after_the_first_paint(site: Site) -> None:
+    """Pyodide's compile would compete with the first frame, so the worker is
+    made once the page has painted (and only once)."""
+    site.page.add_init_script(WORKER_CLOCK)
+    page = site.open("index.html")
+    made = page.evaluate("window.__workerMadeAt")
+    painted = page.evaluate(FIRST_PAINT)
+    assert len(made) == 1 and len(painted) == 1
+    assert made[0] >= painted[0]
+
+
+NO_PAINT = {
+    # a browser without paint timing
+    "unsupported": "Object.defineProperty(PerformanceObserver, 'supportedEntryTypes', {value: []})",
+    # a hidden tab: the observer is there, but no paint is ever reported
+    "never": "PerformanceObserver.prototype.observe = function () {};",
+}
+
+
+@pytest.mark.parametrize("paint", sorted(NO_PAINT))
+def test_worker_starts_without_a_paint(site: Site, paint: str) -> None:
+    """Where no paint is reported, Python starts anyway (at once, or after a
+    timer)."""
+    site.page.add_init_script(NO_PAINT[paint])
+    site.page.add_init_script(WORKER_CLOCK)
+    page = site.open("index.html")
+    assert page.evaluate("document.documentElement.dataset.engine") == "python"
+    assert len(page.evaluate("window.__workerMadeAt")) == 1
 
 
 def test_worker_answers_and_reports_errors(site: Site) -> None:
