@@ -305,7 +305,9 @@
       go();
       return;
     }
+    // "first-paint" can come a frame before the page's content does.
     new PerformanceObserver((list, observer) => {
+      if (!list.getEntries().some((entry) => entry.name === "first-contentful-paint")) return;
       observer.disconnect();
       setTimeout(go, 0);
     }).observe({ type: "paint", buffered: true });
