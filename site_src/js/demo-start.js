@@ -4,9 +4,10 @@
 // what it owns and whom it calls; they share one namespace (ConvDemo, classic
 // scripts: file:// pages may not load modules) and the page's current values
 // in ConvDemo.live (demo-live.js). They call one another through the
-// namespace when called, never while loading, so their order in index.html
-// only needs the helpers (demo-state, -render, -tables, -input) and
-// demo-live.js first and this file last.
+// namespace when called, never while loading, so their order (build.py's
+// SCRIPT_BUNDLES, which joins them into dist/js/demo.js) only needs the
+// helpers (demo-state, -render, -tables, -input) and demo-live.js first and
+// this file last.
 (function () {
   "use strict";
 
