@@ -38,6 +38,25 @@ def test_dist_holds_the_expected_files(site_dir: Path) -> None:
     assert actual == expected
 
 
+def test_demo_script_is_its_parts_in_order(site_dir: Path, repo_root: Path) -> None:
+    """dist/js/demo.js is every site_src/js/demo-*.js, each once, in
+    SCRIPT_BUNDLES' order: a part left out of the list would never run."""
+    folder = repo_root / "site_src" / "js"
+    parts = build.SCRIPT_BUNDLES["demo.js"]
+    assert sorted(parts) == sorted(p.name for p in folder.glob("demo-*.js"))
+    assert parts[-1] == "demo-start.js"
+    bundle = (site_dir / "js" / "demo.js").read_text()
+    where = [bundle.find((folder / name).read_text()) for name in parts]
+    assert -1 not in where
+    assert where == sorted(where)
+
+
+def test_a_part_that_could_run_into_the_next_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.js").write_text("(function () {})()\n")
+    with pytest.raises(build.BuildError, match="semicolon"):
+        build.bundle_scripts(tmp_path, ["a.js"])
+
+
 def test_help_explains_itself(repo_root: Path) -> None:
     result = subprocess.run(
         [sys.executable, "build.py", "--help"], cwd=repo_root, capture_output=True, text=True

@@ -82,7 +82,7 @@ def test_values_that_are_not_bytes_take_the_general_arithmetic() -> None:
 
 
 def test_demo_run_takes_an_images_bytes_as_the_page_sends_them() -> None:
-    """demo.js sends an upload's RGBA as a Uint8Array (a memoryview of bytes in
+    """demo-compute.js sends an upload's RGBA as a Uint8Array (a memoryview of bytes in
     the worker), other sources as doubles: the same pixels give the same result."""
     pixels = [(i * 37) % 256 if i % 4 != 3 else 255 for i in range(5 * 7 * 4)]
     settings = {**index.DEFAULT_SETTINGS, "kind": "rgba", "height": 5, "width": 7}

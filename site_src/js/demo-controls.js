@@ -1,0 +1,193 @@
+// The settings form: the four pairs (kernel, stride, padding, dilation, one
+// number or height and width), the padding rule and mode, channels, filters,
+// and the fixes the fit message offers. A control writes live.state and calls
+// changed (recompute, then record in the history); syncControls makes every
+// control show live.state, and after a hash change waits briefly to do it with
+// the result. Owns that wait. May call demo-state.js, demo-slide.js (stop),
+// demo-compute.js (requestIfChanged), demo-history.js (commit),
+// demo-weights.js (syncEditors) and demo-source.js (panel).
+(function () {
+  "use strict";
+
+  const D = window.ConvDemo;
+  const { state: S, live } = D;
+  const $ = (id) => document.getElementById(id);
+  const PAIRS = ["kernel", "stride", "padding", "dilation"];
+
+  function setValue(input, value) {
+    if (document.activeElement === input && S.toNumber(input.value) === Number(value)) return;
+    if (input.value !== String(value)) input.value = String(value);
+  }
+
+  function syncControls() {
+    const state = live.state;
+    const panel = D.source.panel();
+    for (const radio of document.querySelectorAll("input[name=input]")) radio.checked = radio.value === panel;
+    for (const name of ["digit", "draw", "upload"]) $(`source-${name}`).hidden = panel !== name;
+    $("digit-class").value = String(state.digit % 10);
+    $("digit-sample").value = String(Math.floor(state.digit / 10) + 1);
+    setValue($("upload-size"), state.size);
+    $("background").value = state.background;
+    $("channels").value = state.channels;
+    $("separate").checked = state.separate;
+    $("axis-hint").hidden = !state.separate;
+    for (const name of PAIRS) {
+      const [h, w] = pairShown(name);
+      setValue($(name), h);
+      setValue($(`${name}-w`), w);
+      for (const el of [$(`${name}-w`), document.querySelector(`label[for=${name}-w]`)]) el.hidden = !state.separate;
+    }
+    $("padding-rule").value = typeof state.padding === "string" ? state.padding : "numbers";
+    $("padding-mode").value = state.paddingMode;
+    $("filters").value = String(state.filters);
+    D.weights.syncEditors();
+    D.slide.updatePlayer();
+  }
+
+  // After a hash change the controls are updated together with its result,
+  // so the browser renders one frame for both instead of rendering the
+  // controls first while the result waits; if no result comes soon (Python
+  // still starting, or slow), they are updated on their own.
+  let controlsTimer = 0;
+  function syncControlsWithResult() {
+    clearTimeout(controlsTimer);
+    controlsTimer = setTimeout(syncControlsNow, 100);
+  }
+  function syncControlsNow() {
+    clearTimeout(controlsTimer);
+    controlsTimer = 0;
+    syncControls();
+  }
+  // An answer came: the controls waiting for one follow now (true if any were).
+  function syncControlsIfWaiting() {
+    if (!controlsTimer) return false;
+    syncControlsNow();
+    return true;
+  }
+
+  // A pair's boxes; padding given as "same" or "valid" shows the padding the
+  // last result worked out.
+  function pairShown(name) {
+    const pair = live.state[name];
+    if (typeof pair !== "string") return pair;
+    const scene = live.scene;
+    return scene && !scene.error ? [scene.pads[0][0], scene.pads[1][0]] : [0, 0];
+  }
+
+  // What a new result changes among the controls: only the padding boxes
+  // (the rest already follows the state, set when it changed).
+  function syncPadding() {
+    if (typeof live.state.padding !== "string") return;
+    const [h, w] = pairShown("padding");
+    setValue($("padding"), h);
+    setValue($("padding-w"), w);
+  }
+
+  // A control changed the state: record it in the history and recompute,
+  // unless nothing that matters changed (a "change" event after "input").
+  // The request goes to the worker first: writing the history costs the main
+  // thread several milliseconds, which then overlap with Python's work.
+  function changed(control, final) {
+    D.slide.stop(false);
+    D.compute.requestIfChanged();
+    D.history.commit(control, final);
+  }
+
+  function pairFromInputs(name) {
+    const [lo, hi] = S.LIMITS[name];
+    const read = (input, fallback) => {
+      const n = S.toNumber(input.value);
+      if (!Number.isFinite(n)) return null;
+      const v = Math.min(hi, Math.max(lo, Math.round(n)));
+      return Number.isFinite(v) ? v : fallback;
+    };
+    const h = read($(name), null);
+    if (h === null) return null;
+    const w = live.state.separate ? read($(`${name}-w`), h) : h;
+    return w === null ? null : [h, w];
+  }
+
+  function onPairInput(name, control, final) {
+    const state = live.state;
+    const pair = pairFromInputs(name);
+    if (!pair) return; // mid-typing ("" or "-"): wait for a number
+    const old = state.kernel.slice();
+    state[name] = pair; // typed padding leaves "same"/"valid"
+    if (name === "kernel") state.weights = S.resizeWeights(state, old);
+    if (final) {
+      // show the clamped value (typing 99 becomes 20)
+      setValue($(name), pair[0]);
+      if (state.separate) setValue($(`${name}-w`), pair[1]);
+    }
+    D.weights.syncEditors();
+    changed(control, final);
+  }
+
+  function applyFix(fix) {
+    const state = live.state;
+    const value = fix.value;
+    if (fix.parameter === "padding_mode") state.paddingMode = value;
+    else {
+      const old = state.kernel.slice();
+      state[fix.parameter] = value.slice();
+      if (value[0] !== value[1]) state.separate = true;
+      if (fix.parameter === "kernel") state.weights = S.resizeWeights(state, old);
+    }
+    syncControls();
+    changed("fix", true);
+  }
+
+  function bind() {
+    $("controls").addEventListener("submit", (e) => e.preventDefault());
+    for (const name of PAIRS) {
+      for (const id of [name, `${name}-w`]) {
+        const input = $(id);
+        input.addEventListener("input", () => onPairInput(name, id, false));
+        input.addEventListener("change", () => {
+          onPairInput(name, id, true);
+          D.history.endGesture();
+        });
+      }
+    }
+    $("separate").addEventListener("change", () => {
+      const state = live.state;
+      state.separate = $("separate").checked;
+      if (!state.separate) {
+        const old = state.kernel.slice();
+        for (const name of PAIRS) if (typeof state[name] !== "string") state[name] = [state[name][0], state[name][0]];
+        state.weights = S.resizeWeights(state, old);
+      }
+      syncControls();
+      changed("separate", true);
+    });
+    $("padding-rule").addEventListener("change", () => {
+      const rule = $("padding-rule").value;
+      live.state.padding = rule === "numbers" ? pairFromInputs("padding") || [0, 0] : rule;
+      changed("padding-rule", true);
+    });
+    $("padding-mode").addEventListener("change", () => {
+      live.state.paddingMode = $("padding-mode").value;
+      changed("padding-mode", true);
+    });
+    $("channels").addEventListener("change", () => {
+      live.state.channels = $("channels").value === "rgb" ? "rgb" : "gray";
+      changed("channels", true);
+    });
+    $("filters").addEventListener("change", () => {
+      live.state.filters = Math.min(3, Math.max(1, Number($("filters").value) || 1));
+      D.weights.syncEditors();
+      changed("filters", true);
+    });
+  }
+
+  D.controls = {
+    setValue,
+    syncControls,
+    syncControlsWithResult,
+    syncControlsIfWaiting,
+    syncPadding,
+    changed,
+    applyFix,
+    bind,
+  };
+})();

@@ -1,0 +1,147 @@
+// Showing what Python answered: a result becomes live.scene (its arrays as
+// Float64Array, camelCase names), then the messages (output shape, formula,
+// whether the window fits, fixes, the PyTorch code), the canvases, the
+// arithmetic of the current window, the player and the value tables; a failure
+// becomes a notice. Owns nothing but live.scene. May call demo-tables.js,
+// demo-stage.js (layoutAndDraw), demo-slide.js (player, step text),
+// demo-controls.js (sync, applyFix), demo-history.js (writeHash),
+// demo-source.js (transparency note) and demo-status.js.
+(function () {
+  "use strict";
+
+  const D = window.ConvDemo;
+  const { tables: T, live } = D;
+  const engine = window.convcoreEngine;
+  const $ = (id) => document.getElementById(id);
+
+  function toScene(result) {
+    const s = Object.assign({}, result);
+    s.input = result.input instanceof Float64Array ? result.input : Float64Array.from(result.input);
+    if (result.output) s.output = result.output instanceof Float64Array ? result.output : Float64Array.from(result.output);
+    s.inSize = result.in_size;
+    s.outSize = result.out_size;
+    s.padded = [
+      result.in_size[0] + result.pads[0][0] + result.pads[0][1],
+      result.in_size[1] + result.pads[1][0] + result.pads[1][1],
+    ];
+    s.rowMap = result.row_map;
+    s.colMap = result.col_map;
+    s.rowTaps = result.row_taps;
+    s.colTaps = result.col_taps;
+    s.rowUsers = result.row_users;
+    s.colUsers = result.col_users;
+    s.kernel = live.state.kernel.slice();
+    return s;
+  }
+
+  function currentStep() {
+    const { scene, state } = live;
+    if (!scene || !scene.steps) return 0;
+    return state.step === null ? scene.steps - 1 : Math.min(state.step, scene.steps - 1);
+  }
+
+  // The pre-rendered result: the build already wrote its messages, arithmetic,
+  // player and tables into the HTML, so only the scene is set up here and the
+  // canvases are drawn once the layout is known (see demo-stage.js observe).
+  function applyStatic(result) {
+    const scene = (live.scene = toScene(result));
+    live.view.step = currentStep();
+    document.querySelectorAll("#fixes [data-testid=fix]").forEach((button, i) => {
+      const fix = scene.fixes[i];
+      if (fix) button.addEventListener("click", () => D.controls.applyFix(fix));
+    });
+    const [H, W] = scene.inSize;
+    T.adoptValues($("input-values"), scene.input, 0, H, W);
+    if (scene.outSize) T.adoptValues($("output-values"), scene.output, 0, scene.outSize[0], scene.outSize[1]);
+  }
+
+  // Show a result: canvases, messages, code, then the tables (maybe over frames).
+  function applyResult(result) {
+    const state = live.state;
+    const view = live.view;
+    const scene = (live.scene = toScene(result));
+    if (state.step !== null && scene.steps && state.step > scene.steps - 1) {
+      D.status.showNotices([`step=${state.step}: these settings have ${scene.steps} windows, so the last one is shown.`], true);
+      state.step = null;
+      D.history.writeHash("replace");
+    }
+    view.step = currentStep();
+    view.probeOut = null;
+    view.probeIn = null;
+    view.cursorOut = null;
+    renderMessages(scene);
+    D.stage.layoutAndDraw();
+    renderWindow(scene.window);
+    D.slide.updatePlayer();
+    if (!D.controls.syncControlsIfWaiting()) D.controls.syncPadding();
+    fillTables(scene);
+    if (!view.playing) D.status.announce(scene.outSize ? D.slide.stepText() : "No output for these settings.");
+    D.source.noteTransparency(scene);
+  }
+
+  function applyFailure(error) {
+    D.controls.syncControlsIfWaiting();
+    const message = error && error.message ? error.message : String(error);
+    if (engine.state === "error") {
+      D.status.showNotices([
+        `Python could not start here, so these settings cannot be computed; the numbers shown are the ones computed when the site was built (${message.split("\n")[0]}).`,
+      ]);
+    } else {
+      const lines = message.trim().split("\n");
+      D.status.showNotices([`Python reported a problem: ${lines[lines.length - 1]}`]);
+    }
+  }
+
+  function fillTables(scene) {
+    const token = D.status.begin("tables");
+    const [H, W] = scene.inSize;
+    const inputCaption = `Input values${scene.channels === 3 ? " (red channel)" : ""}, ${H} × ${W}`;
+    const jobs = [T.fillValues($("input-values"), inputCaption, scene.input, 0, H, W)];
+    if (scene.outSize) {
+      const [Ho, Wo] = scene.outSize;
+      jobs.push(T.fillValues($("output-values"), `Output values (filter 1), ${Ho} × ${Wo}`, scene.output, 0, Ho, Wo));
+    } else {
+      T.clearValues($("output-values"), "Output values: no output for these settings");
+    }
+    Promise.all(jobs).then(() => D.status.end(token));
+  }
+
+  function renderMessages(scene) {
+    const shape = $("output-shape");
+    shape.textContent = scene.outSize ? `${scene.outSize[0]} × ${scene.outSize[1]}` : "no output";
+    $("in-shape").textContent = `${scene.inSize[0]} × ${scene.inSize[1]}${scene.channels === 3 ? " × 3 channels" : ""}`;
+    const formula = $("formula");
+    formula.replaceChildren(...scene.formula.map((line) => T.el("span", line)));
+    formula.hidden = scene.formula.length === 0;
+    $("fit-text").textContent = scene.fit_text;
+    $("fit").classList.toggle("fits", Boolean(scene.fits));
+    const fixes = $("fixes");
+    fixes.replaceChildren();
+    for (const fix of scene.fixes) {
+      const button = T.el("button", fix.text, { type: "button", "data-testid": "fix", "aria-label": `Apply: ${fix.text}` });
+      button.addEventListener("click", () => D.controls.applyFix(fix));
+      fixes.appendChild(T.el("li")).appendChild(button);
+    }
+    const noOutput = $("no-output");
+    if (scene.error) {
+      D.status.showNotices([`PyTorch refuses these settings: ${scene.error}`], true);
+      noOutput.textContent = `No output. ${scene.error}`;
+    } else if (!scene.outSize) {
+      noOutput.textContent = scene.fit_text;
+    }
+    noOutput.hidden = Boolean(scene.outSize);
+    $("pytorch-code").textContent = scene.code;
+    $("save-png").disabled = !scene.outSize;
+  }
+
+  function renderWindow(win) {
+    const table = $("arithmetic");
+    if (!win || !live.scene.outSize) {
+      T.clearArithmetic(table, "No window: these settings give no output.");
+      return;
+    }
+    T.fillArithmetic(table, win, live.scene, live.scene.kernel);
+  }
+
+  D.result = { applyStatic, applyResult, applyFailure, renderWindow };
+})();

@@ -1,0 +1,161 @@
+// The stage: the input and output canvases side by side (or stacked on a
+// narrow screen), drawn from live.scene and live.view, and their text
+// alternatives. Owns the cell size, the stage's width (kept by a
+// ResizeObserver, so drawing never forces a layout), the extra output figures
+// of filters 2 and 3, and the swap from the build's pictures to the canvases.
+// May call demo-render.js (the pixels), demo-tables.js (nextTask),
+// demo-slide.js (positionOf), demo-probe.js (bindOutputCanvas for a new
+// figure) and demo-status.js (end).
+(function () {
+  "use strict";
+
+  const D = window.ConvDemo;
+  const { render: R, tables: T, live } = D;
+  const $ = (id) => document.getElementById(id);
+
+  let cell = 12;
+  let stageWidth = 0;
+  let prerendered = true;
+
+  function ensureOutputFigures(scene) {
+    const box = $("outputs");
+    const figures = Array.from(box.querySelectorAll("figure.panel-output"));
+    const want = scene.outSize ? scene.filters : 0;
+    for (let f = figures.length; f < want; f++) {
+      const fig = figures[0].cloneNode(true);
+      fig.dataset.filter = String(f);
+      fig.querySelector("figcaption .dim").textContent = `filter ${f + 1}`;
+      const canvas = fig.querySelector("canvas");
+      canvas.id = `output-canvas-${f}`;
+      canvas.dataset.testid = `output-canvas-f${f}`;
+      fig.querySelector("[data-testid=legend]").dataset.testid = `legend-f${f}`;
+      D.probe.bindOutputCanvas(canvas, f);
+      box.insertBefore(fig, $("no-output"));
+      figures.push(fig);
+    }
+    figures.forEach((fig, f) => {
+      fig.hidden = f >= want;
+    });
+    return figures.slice(0, want);
+  }
+
+  function layoutAndDraw() {
+    const scene = live.scene;
+    if (!scene) return;
+    if (!stageWidth) stageWidth = document.querySelector(".canvases").clientWidth;
+    const [Hp, Wp] = scene.padded;
+    const outputs = scene.outSize ? scene.filters * scene.outSize[1] : 0;
+    const gap = 28 * (scene.outSize ? scene.filters : 0) + 8;
+    // Side by side when the cells stay readable, otherwise one above the other.
+    const across = Math.floor((stageWidth - gap) / (Wp + outputs));
+    if (across >= 10) cell = R.cellSize(Math.min(stageWidth - gap, 24 * (Wp + outputs)), Wp + outputs);
+    else cell = R.cellSize(Math.min(stageWidth, 460), Math.max(Hp, Wp));
+    draw();
+  }
+
+  // The build's pictures stand in for the canvases until the first drawing
+  // (and the stage is a size container for them only until then).
+  function revealCanvases() {
+    if (!prerendered) return;
+    prerendered = false;
+    for (const picture of document.querySelectorAll("img.prerendered")) {
+      picture.nextElementSibling.hidden = false;
+      picture.remove();
+    }
+    document.querySelector(".canvases").classList.remove("prerendered-stage");
+  }
+
+  function draw() {
+    const { scene, view } = live;
+    if (!scene) return;
+    revealCanvases();
+    const position = scene.outSize ? D.slide.positionOf(view.step) : null;
+    const common = { cell, position, probeOut: view.probeOut, probeIn: view.probeIn, drawCursor: view.cursorIn };
+    R.drawInput($("input-canvas"), scene, common);
+    const strip = $("channel-strip");
+    strip.hidden = scene.channels !== 3;
+    if (scene.channels === 3) {
+      const small = Math.max(1, Math.floor(cell / 2.5));
+      for (let ch = 0; ch < 3; ch++) {
+        R.drawInput(document.querySelector(`[data-testid=channel-canvas-${ch}]`), scene, { ...common, cell: small }, ch);
+      }
+    }
+    const figures = ensureOutputFigures(scene);
+    figures.forEach((fig, f) => {
+      R.drawOutput(fig.querySelector("canvas"), scene, f, {
+        cell,
+        step: view.step,
+        position,
+        probeOut: view.filter === f || view.probeOut ? view.probeOut : null,
+        probeIn: view.probeIn,
+      });
+      const scale = R.scaleOf(scene, f);
+      fig.querySelector(".legend-min").textContent = R.shortNumber(-scale);
+      fig.querySelector(".legend-max").textContent = R.shortNumber(scale);
+    });
+    describeCanvases(scene, position);
+  }
+
+  function sourceText() {
+    const { state, uploaded } = live;
+    if (state.input === "draw") return "your drawing";
+    if (state.input === "upload" && uploaded) return `${uploaded.name}, scaled from ${uploaded.original[1]} × ${uploaded.original[0]}`;
+    return `MNIST digit ${state.digit}, a handwritten ${state.digit % 10}`;
+  }
+
+  function describeCanvases(scene, position) {
+    const [H, W] = scene.inSize;
+    const [[t, b], [l, r]] = scene.pads;
+    const padded = t || b || l || r ? `padded with ${live.state.paddingMode} (top ${t}, bottom ${b}, left ${l}, right ${r})` : "no padding";
+    $("input-caption").textContent = `${sourceText()}, ${padded}`;
+    let text = `Input: ${sourceText()}, ${H} × ${W} pixels, ${padded}.`;
+    if (position) {
+      const rows = scene.rowTaps[position[0]];
+      const cols = scene.colTaps[position[1]];
+      text += ` The current window reads padded rows ${rows[0]} to ${rows[rows.length - 1]} and columns ${cols[0]} to ${cols[cols.length - 1]}.`;
+    }
+    if (scene.dropped[0].length || scene.dropped[1].length) text += " Hatched red: input rows or columns that no window reads.";
+    $("input-canvas").setAttribute("aria-label", `${text} The values are in the table “Input values”.`);
+    document.querySelectorAll("#outputs figure.panel-output canvas").forEach((canvas, f) => {
+      if (!scene.outSize || f >= scene.filters) return;
+      const [lo, hi] = scene.ranges[f];
+      canvas.setAttribute(
+        "aria-label",
+        `Output of filter ${f + 1}: ${scene.outSize[0]} × ${scene.outSize[1]} values from ${R.shortNumber(lo)} to ${R.shortNumber(hi)}, ` +
+          `${live.view.step + 1} of ${scene.steps} filled in. Blue is negative, red positive. ` +
+          (f === 0 ? "The values are in the table “Output values”." : ""),
+      );
+    });
+  }
+
+  // The observer hands over the stage's width, so drawing never forces a
+  // layout. Its first call comes in the first frame, after layout: the first
+  // drawing then runs as a task of its own right after that frame (inside
+  // it, on a busy machine, frame and drawing made one 60-90 ms task), shows
+  // in the next frame and ends `token` (busy until then). Later width changes
+  // are drawn in the next frame.
+  function observe(token) {
+    let firstDraw = token;
+    let resizeFrame = 0;
+    new ResizeObserver((entries) => {
+      const width = Math.round(entries[entries.length - 1].contentRect.width);
+      // The layout depends on the width alone: a new result that only makes
+      // the stage taller (bigger canvases) is already drawn.
+      if (width === stageWidth && !firstDraw) return;
+      stageWidth = width;
+      cancelAnimationFrame(resizeFrame);
+      if (firstDraw) {
+        const drawn = firstDraw;
+        firstDraw = null;
+        T.nextTask(() => {
+          layoutAndDraw();
+          D.status.end(drawn);
+        });
+        return;
+      }
+      resizeFrame = requestAnimationFrame(layoutAndDraw);
+    }).observe(document.querySelector(".canvases"));
+  }
+
+  D.stage = { layoutAndDraw, draw, observe };
+})();

@@ -1,0 +1,49 @@
+// The demo page's start: it wires the demo-*.js files together, then the
+// pre-rendered view is adopted, the URL hash applied, and Python primed once it
+// is ready. Each demo-*.js file owns one concern and says in its first lines
+// what it owns and whom it calls; they share one namespace (ConvDemo, classic
+// scripts: file:// pages may not load modules) and the page's current values
+// in ConvDemo.live (demo-live.js). They call one another through the
+// namespace when called, never while loading, so their order (build.py's
+// SCRIPT_BUNDLES, which joins them into dist/js/demo.js) only needs the
+// helpers (demo-state, -render, -tables, -input) and demo-live.js first and
+// this file last.
+(function () {
+  "use strict";
+
+  const D = window.ConvDemo;
+  const engine = window.convcoreEngine;
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+  function start() {
+    const prerender = JSON.parse(document.getElementById("demo-prerender").textContent);
+    const token = D.status.begin("start");
+    D.status.bind();
+    D.controls.bind();
+    D.source.bind();
+    D.slide.bind();
+    D.export.bind();
+    D.paint.bind();
+    D.probe.bind();
+    D.result.applyStatic(prerender);
+    D.history.applyHash(location.hash.replace(/^#/, ""), true);
+    window.addEventListener("hashchange", D.history.onHashChange);
+    window.addEventListener("popstate", D.history.onHashChange);
+    D.stage.observe(token);
+    const autoplayWanted = !/(^|[#&])step=/.test(location.hash) && !reducedMotion.matches;
+    let pythonSeen = false;
+    engine.subscribe((e) => {
+      if (e.state !== "python" || pythonSeen) return;
+      pythonSeen = true;
+      D.compute.prime(autoplayWanted);
+      // The digits (230 KB of script) are only needed for another digit:
+      // read while the worker computes, not while it starts Python.
+      setTimeout(() => D.input.loadDigits().catch(() => {}), 0);
+    });
+  }
+
+  // A task of its own: the parser's last task also runs the DOMContentLoaded
+  // work (the browser's own form scan lays the page out), and both together
+  // came near the 50 ms of a long task on a busy machine.
+  D.tables.nextTask(start);
+})();

@@ -1,0 +1,69 @@
+// The demo's status, as readers and tests see it. <html data-state> is "busy"
+// from the moment anything changes until the canvases, tables and messages for
+// the new state are complete, then "ready": each piece of work takes a token
+// with begin and gives it back with end. Also here: the "Computing…" box while
+// Python works, the notices above the demo (with their close button) and the
+// live region that announces steps. Calls only demo-tables.js (el) and the
+// engine's state.
+(function () {
+  "use strict";
+
+  const D = window.ConvDemo;
+  const { tables: T } = D;
+  const engine = window.convcoreEngine;
+  const root = document.documentElement;
+  const $ = (id) => document.getElementById(id);
+
+  const busy = new Set();
+  let busyCount = 0;
+  let computingTimer = 0;
+
+  function begin(label) {
+    const token = `${label}#${++busyCount}`;
+    busy.add(token);
+    root.dataset.state = "busy";
+    return token;
+  }
+
+  function end(token) {
+    busy.delete(token);
+    if (!busy.size) root.dataset.state = "ready";
+  }
+
+  // Shown at once while Python starts; once it runs, only for work that takes
+  // longer than a glance.
+  function showComputing(on) {
+    clearTimeout(computingTimer);
+    const box = $("computing");
+    if (!on) {
+      box.hidden = true;
+      $("demo").classList.remove("is-computing");
+      return;
+    }
+    const reveal = () => {
+      box.hidden = false;
+      box.textContent = engine.state === "python" ? "Computing…" : "Computing… (waiting for Python to start)";
+      $("demo").classList.add("is-computing");
+    };
+    if (engine.state !== "python") reveal();
+    else computingTimer = setTimeout(reveal, 150);
+  }
+
+  function showNotices(list, append) {
+    const box = document.querySelector("[data-testid=notice]");
+    const text = $("notice-text");
+    if (!append && text.firstChild) text.replaceChildren();
+    for (const message of list) text.appendChild(T.el("p", message));
+    box.hidden = text.childElementCount === 0;
+  }
+
+  function announce(message) {
+    $("step-status").textContent = message;
+  }
+
+  function bind() {
+    $("notice-close").addEventListener("click", () => showNotices([]));
+  }
+
+  D.status = { begin, end, showComputing, showNotices, announce, bind };
+})();

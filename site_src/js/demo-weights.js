@@ -1,0 +1,181 @@
+// The filters' editors: a preset menu, a grid of weights and a bias for each
+// filter, rebuilt when the number of filters or the kernel's shape changes and
+// otherwise only refilled; arrow keys move between weights. Owns what the
+// editors show, so that a result arriving (most changes) leaves them alone.
+// May call demo-state.js (presets, weights), demo-tables.js (el) and
+// demo-controls.js (setValue, syncControls, changed).
+(function () {
+  "use strict";
+
+  const D = window.ConvDemo;
+  const { state: S, tables: T, live } = D;
+  const $ = (id) => document.getElementById(id);
+
+  let editorShape = "";
+  let editorValues = ""; // the weights and biases the editors show ("" = unknown)
+
+  // The data-testid suffix of filter f's controls (filter 1 has none).
+  function suffixOf(f) {
+    return f === 0 ? "" : `-f${f}`;
+  }
+
+  function syncEditors() {
+    const state = live.state;
+    const box = $("filter-editors");
+    const [kh, kw] = state.kernel;
+    const shape = `${state.filters}:${kh}x${kw}`;
+    if (shape !== editorShape) {
+      editorShape = shape;
+      editorValues = "";
+      box.replaceChildren();
+      for (let f = 0; f < state.filters; f++) box.appendChild(buildEditor(f, kh, kw));
+    }
+    // Most changes (stride, padding, digit, a result arriving) leave the
+    // weights alone: then the editors already show them.
+    const weights = [];
+    for (let f = 0; f < state.filters; f++) weights.push(S.weightsOf(state, f));
+    const values = JSON.stringify([weights, state.bias.slice(0, state.filters)]);
+    if (values === editorValues) return;
+    editorValues = values;
+    for (let f = 0; f < state.filters; f++) {
+      const suffix = suffixOf(f);
+      box.querySelectorAll(`[data-filter="${f}"] input.weight`).forEach((input, i) => D.controls.setValue(input, weights[f][i]));
+      D.controls.setValue(box.querySelector(`[data-testid=bias${suffix}]`), state.bias[f]);
+      box.querySelector(`[data-testid=preset${suffix}]`).value = presetName(weights[f], kh, kw);
+    }
+  }
+
+  function presetName(values, kh, kw) {
+    for (const name of Object.keys(S.PRESETS)) {
+      const p = S.presetKernel(name, kh, kw);
+      if (p.kernel[0] === kh && p.kernel[1] === kw && p.weights.every((v, i) => v === values[i])) return name;
+    }
+    return "custom";
+  }
+
+  function buildEditor(f, kh, kw) {
+    const suffix = suffixOf(f);
+    const fs = T.el("fieldset", null, { class: "filter", "data-filter": String(f) });
+    fs.appendChild(T.el("legend", `Filter ${f + 1}`));
+    const presetRow = T.el("div", null, { class: "field" });
+    presetRow.appendChild(T.el("label", "Preset", { for: `preset-${f}` }));
+    const select = T.el("select", null, { id: `preset-${f}`, "data-testid": `preset${suffix}` });
+    select.appendChild(T.el("option", "custom", { value: "custom" }));
+    for (const [name, [label, values]] of Object.entries(S.PRESETS)) {
+      const fixed = typeof values !== "function" && (kh !== 3 || kw !== 3);
+      select.appendChild(T.el("option", fixed ? `${label} (3 × 3)` : label, { value: name }));
+    }
+    select.addEventListener("change", () => {
+      editorValues = "";
+      applyPreset(f, select.value);
+    });
+    presetRow.appendChild(select);
+    fs.appendChild(presetRow);
+    const grid = T.el("div", null, { class: "weight-grid", role: "group", "aria-label": `Filter ${f + 1} weights, ${kh} rows of ${kw}` });
+    grid.style.gridTemplateColumns = `repeat(${kw}, minmax(2.6em, 1fr))`;
+    for (let r = 0; r < kh; r++) {
+      for (let c = 0; c < kw; c++) {
+        const input = T.el("input", null, {
+          type: "text",
+          inputmode: "decimal",
+          class: "weight",
+          "data-testid": weightTestId(f, r, c),
+          "aria-label": `Filter ${f + 1} weight, row ${r}, column ${c}`,
+          autocomplete: "off",
+          spellcheck: "false",
+        });
+        input.addEventListener("input", () => onWeight(f, r * kw + c, input, false));
+        input.addEventListener("change", () => onWeight(f, r * kw + c, input, true));
+        input.addEventListener("keydown", (e) => weightKeys(e, f, r, c, kh, kw));
+        grid.appendChild(input);
+      }
+    }
+    fs.appendChild(grid);
+    const biasRow = T.el("div", null, { class: "field" });
+    biasRow.appendChild(T.el("label", "Bias", { for: `bias-${f}` }));
+    const bias = T.el("input", null, { id: `bias-${f}`, type: "text", inputmode: "decimal", "data-testid": `bias${suffix}`, class: "bias", autocomplete: "off" });
+    bias.addEventListener("input", () => onBias(f, bias, false));
+    bias.addEventListener("change", () => onBias(f, bias, true));
+    biasRow.appendChild(bias);
+    fs.appendChild(biasRow);
+    return fs;
+  }
+
+  function weightTestId(f, r, c) {
+    return f === 0 ? `weight-${r}-${c}` : `weight-f${f}-${r}-${c}`;
+  }
+
+  // Arrow keys move between weights (left and right once the caret is at the
+  // value's edge); with a modifier key they are left to the text box.
+  function weightKeys(event, f, r, c, kh, kw) {
+    const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+    const move = moves[event.key];
+    if (!move || event.altKey || event.shiftKey || event.ctrlKey || event.metaKey) return;
+    const input = event.target;
+    if ((event.key === "ArrowLeft" && input.selectionStart > 0) || (event.key === "ArrowRight" && input.selectionEnd < input.value.length)) return;
+    const nr = r + move[0];
+    const nc = c + move[1];
+    if (nr < 0 || nc < 0 || nr >= kh || nc >= kw) return;
+    event.preventDefault();
+    const next = document.querySelector(`[data-testid="${weightTestId(f, nr, nc)}"]`);
+    next.focus();
+    next.select();
+  }
+
+  function readNumber(input, final) {
+    const n = S.toNumber(input.value);
+    const ok = Number.isFinite(n);
+    input.setAttribute("aria-invalid", String(!ok && final));
+    if (!ok) return null;
+    const v = Math.max(-S.WEIGHT_LIMIT, Math.min(S.WEIGHT_LIMIT, n));
+    if (final && v !== n) input.value = String(v);
+    return v === 0 ? 0 : v;
+  }
+
+  // Copies of all three filters' weights (the state keeps the unused ones, so
+  // that going from 1 filter to 3 and back loses nothing).
+  function allWeights() {
+    const all = [];
+    for (let g = 0; g < 3; g++) all.push(S.weightsOf(live.state, g).slice());
+    return all;
+  }
+
+  function onWeight(f, index, input, final) {
+    editorValues = ""; // the input may now hold text the state does not
+    const v = readNumber(input, final);
+    if (v === null) return;
+    const [kh, kw] = live.state.kernel;
+    const all = allWeights();
+    all[f][index] = v;
+    live.state.weights = S.normaliseWeights(all, kh, kw);
+    $("filter-editors").querySelector(`[data-testid=preset${suffixOf(f)}]`).value = presetName(all[f], kh, kw);
+    D.controls.changed(`weight-${f}-${index}`, final);
+  }
+
+  function onBias(f, input, final) {
+    editorValues = "";
+    const v = readNumber(input, final);
+    if (v === null) return;
+    live.state.bias[f] = v;
+    D.controls.changed(`bias-${f}`, final);
+  }
+
+  function applyPreset(f, name) {
+    if (name === "custom") return;
+    const state = live.state;
+    const [kh, kw] = state.kernel;
+    const preset = S.presetKernel(name, kh, kw);
+    const old = state.kernel.slice();
+    if (preset.kernel[0] !== kh || preset.kernel[1] !== kw) {
+      state.kernel = preset.kernel.slice();
+      state.weights = S.resizeWeights(state, old);
+    }
+    const all = allWeights();
+    all[f] = preset.weights;
+    state.weights = S.normaliseWeights(all, state.kernel[0], state.kernel[1]);
+    D.controls.syncControls();
+    D.controls.changed(`preset-${f}`, true);
+  }
+
+  D.weights = { syncEditors };
+})();
