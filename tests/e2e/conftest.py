@@ -21,6 +21,8 @@ from typing import Any, ClassVar
 import pytest
 from playwright.sync_api import BrowserContext, Page, Request, Route
 
+from tests.e2e.axe_helpers import Finding, axe_script, axe_source, summary
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SUBPATH = "/convcore/"
 READY = "html[data-engine=python][data-state=ready]"
@@ -171,3 +173,27 @@ class Site:
 def site(page: Page, mode: str, site_server: Server, guard: Guard) -> Site:
     """The site, opened in the browser over http (under /convcore/) and from file://."""
     return Site(page, mode, site_server, guard)
+
+
+# axe's moderate and minor findings, gathered over the run and listed at its end.
+AXE_REPORTED = pytest.StashKey[list[Finding]]()
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> str:
+    """The JavaScript that runs axe-core in a page (tests/e2e/axe_helpers.py)."""
+    return axe_script(axe_source())
+
+
+@pytest.fixture(scope="session")
+def axe_reported(pytestconfig: pytest.Config) -> list[Finding]:
+    return pytestconfig.stash.setdefault(AXE_REPORTED, [])
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    found = config.stash.get(AXE_REPORTED, None)
+    if found is None:
+        return
+    terminalreporter.section("axe: moderate and minor findings (listed, not failed)")
+    for line in summary(found) or ["none"]:
+        terminalreporter.write_line(line)
