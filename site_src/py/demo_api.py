@@ -21,7 +21,10 @@ from itertools import chain
 from typing import Any, Final, Protocol
 
 import convcore
+from convcore.conv import run as conv_run
 from convcore.padding import index_map
+from convcore.plan import plan_conv
+from convcore.trace import trace_plan
 
 #: The page's ranges (narrower than convcore's caps: this is a teaching page).
 KERNEL_RANGE: Final = (1, 20)
@@ -438,6 +441,76 @@ def _geometry(
     return result
 
 
+#: The layouts of recent settings (fit, formula, fixes, index tables): a new
+#: digit or weight keeps its settings' layout, and ArrowUp then ArrowDown
+#: finds the first one again. Oldest out first.
+_LAYOUTS: dict[tuple[object, ...], dict[str, Any]] = {}
+_LAYOUTS_KEPT: Final = 64
+
+#: The input of the last run, by its source: most changes keep the image.
+_last_input: dict[str, Any] = {"key": None}
+
+
+def _layout(size: Pair, k: Pair, s: Pair, p: str | Pair, d: Pair, mode: str) -> dict[str, Any]:
+    """What the settings alone decide, from a cache: the result's fields, and
+    ``"out"``, the output size (None when PyTorch refuses the settings)."""
+    key = (size, k, s, p, d, mode)
+    found = _LAYOUTS.get(key)
+    if found is None:
+        found = _new_layout(size, k, s, p, d, mode)
+        if len(_LAYOUTS) >= _LAYOUTS_KEPT:
+            del _LAYOUTS[next(iter(_LAYOUTS))]
+        _LAYOUTS[key] = found
+    return found
+
+
+def _new_layout(size: Pair, k: Pair, s: Pair, p: str | Pair, d: Pair, mode: str) -> dict[str, Any]:
+    try:
+        shape = convcore.fit(size, k, s, p, d, mode)
+    except ValueError as exc:
+        return {
+            "out": None,
+            "error": str(exc),
+            "fixes": _refusal_fixes(size, k, s, p, d, mode),
+            "fit_text": "PyTorch refuses these settings, so there is no output.",
+            "pads": [[0, 0], [0, 0]],
+            "formula": [],
+            "dropped": [[], []],
+            "skipped": [[], []],
+            "fits": False,
+            **_geometry(size, ((0, 0), (0, 0)), (0, 0), k, s, d, "zeros"),
+        }
+    assert isinstance(shape, convcore.Fit2D)
+    pads = (shape.rows.padding, shape.cols.padding)
+    return {
+        "out": shape.out,
+        "error": "",
+        "pads": [list(pads[0]), list(pads[1])],
+        "formula": [_formula(shape.rows, "H"), _formula(shape.cols, "W")],
+        "dropped": [list(shape.rows.dropped), list(shape.cols.dropped)],
+        "skipped": [list(shape.rows.skipped), list(shape.cols.skipped)],
+        "fits": shape.fits,
+        "fixes": _fit_fixes(shape),
+        "fit_text": _fit_text(shape),
+        **_geometry(size, pads, shape.out, k, s, d, mode),
+    }
+
+
+def _input(
+    source: Sequence[float], kind: str, height: int, width: int, channels: int, background: str
+) -> tuple[Image, bool, array[float]]:
+    """``build_input`` and the input's values flat, remembered for the next
+    run: a change of the settings or weights sends the same source again."""
+    raw = (source.format, source.tobytes()) if isinstance(source, memoryview) else tuple(source)
+    key = (kind, height, width, channels, background, raw)
+    if _last_input["key"] != key:
+        x, transparent = build_input(source, kind, height, width, channels, background)
+        flat = array("d", chain.from_iterable(chain.from_iterable(x)))
+        _last_input.update(key=key, value=(x, transparent, flat))
+    found: tuple[Image, bool, array[float]] = _last_input["value"]
+    return found
+
+
 def run(
     *,
     source: Sequence[float],
@@ -457,7 +530,7 @@ def run(
     token: int = 0,
 ) -> dict[str, Any]:
     """Everything the demo shows for one state (see the module docstring)."""
-    x, transparent = build_input(source, kind, height, width, channels, background)
+    x, transparent, input_values = _input(source, kind, height, width, channels, background)
     size = (height, width)
     k = _pair("kernel", kernel, KERNEL_RANGE)
     s = _pair("stride", stride, STRIDE_RANGE)
@@ -471,7 +544,7 @@ def run(
     if any(len(w) != k[0] * k[1] for w in weights):
         raise ValueError(f"each filter needs {k[0] * k[1]} weights")
     biases = [float(b) for b in bias] if any(b != 0 for b in bias) else None
-    input_values = array("d", chain.from_iterable(chain.from_iterable(x)))
+    layout = _layout(size, k, s, p, d, padding_mode)
     result: dict[str, Any] = {
         "token": token,
         "in_size": list(size),
@@ -480,51 +553,24 @@ def run(
         "transparent": transparent,
         "input": input_values,
         "code": pytorch_code(channels, size, k, s, p, d, padding_mode, kernels, biases),
-        "error": "",
-        "fixes": [],
         "out_size": None,
         "steps": 0,
         "window": None,
+        **{name: value for name, value in layout.items() if name != "out"},
     }
-    try:
-        shape = convcore.fit(size, k, s, p, d, padding_mode)
-    except ValueError as exc:
-        result["error"] = str(exc)
-        result["fixes"] = _refusal_fixes(size, k, s, p, d, padding_mode)
-        result["fit_text"] = "PyTorch refuses these settings, so there is no output."
-        result.update(
-            pads=[[0, 0], [0, 0]],
-            formula=[],
-            dropped=[[], []],
-            skipped=[[], []],
-            fits=False,
-            **_geometry(size, ((0, 0), (0, 0)), (0, 0), k, s, d, "zeros"),
-        )
-        _last.update(token=token, trace=None)
-        return result
-    assert isinstance(shape, convcore.Fit2D)
-    pads = (shape.rows.padding, shape.cols.padding)
-    result.update(
-        pads=[list(pads[0]), list(pads[1])],
-        formula=[_formula(shape.rows, "H"), _formula(shape.cols, "W")],
-        dropped=[list(shape.rows.dropped), list(shape.cols.dropped)],
-        skipped=[list(shape.rows.skipped), list(shape.cols.skipped)],
-        fits=shape.fits,
-        fixes=_fit_fixes(shape),
-        fit_text=_fit_text(shape),
-        **_geometry(size, pads, shape.out, k, s, d, padding_mode),
-    )
-    if min(shape.out) < 1:
+    out = layout["out"]
+    if out is None or min(out) < 1:
         _last.update(token=token, trace=None)
         return result
     weight4 = [[kern] * channels for kern in kernels]
-    output = convcore.conv2d(x, weight4, biases, s, p, d, 1, padding_mode)
+    plan = plan_conv(x, weight4, biases, s, p, d, 1, padding_mode)
+    output = conv_run(plan)
     flat = array("d", chain.from_iterable(chain.from_iterable(output)))
-    trace = convcore.trace(x, weight4, biases, s, p, d, 1, padding_mode, out_channel=0)
+    trace = trace_plan(plan, 0)
     steps = len(trace)
     _last.update(token=token, trace=trace)
     result.update(
-        out_size=list(shape.out),
+        out_size=list(out),
         steps=steps,
         output=flat,
         ranges=[
