@@ -895,6 +895,11 @@ def summarize_input(raw: dict[str, Any]) -> dict[str, Any]:
     for which, found in raw.items():
         if which == "presses":
             continue
+        firsts = found["first_presses"]
+        out.setdefault(which, {})["first_presses"] = {
+            "ms": summary([t for times in firsts for t in times]),
+            "first_ms": summary([times[0] for times in firsts]),
+        }
         hover = found["hover"]
         out.setdefault(which, {})["hover"] = {
             "next_frame": sum(h["next_frame"] for h in hover) / len(hover),
@@ -967,6 +972,18 @@ def table_row(
     }
 
 
+def against_peer(times: dict[str, Any], peer: dict[str, Any] | None) -> tuple[str, bool | None]:
+    """Median and p95, as ratios to the peer's: the target is median <= the
+    peer's, p95 <= 1.5x the peer's."""
+    measured = f"{fmt_ms(times['median'])}, p95 {fmt_ms(times['p95'])}"
+    if not peer:
+        return measured, None
+    m = ratio(times["median"], peer["ms"]["median"])
+    q = ratio(times["p95"], peer["ms"]["p95"])
+    ok = m is not None and q is not None and m <= 1 and q <= 1.5
+    return f"{measured} = {fmt_x(m)}, p95 {fmt_x(q)} peer", ok
+
+
 def input_rows(found: dict[str, Any]) -> list[dict[str, str]]:
     """The rows of the real-input phase: each of our interactions against the
     peer's kernel slider measured in the same run (and an older build's
@@ -1013,15 +1030,28 @@ def input_rows(found: dict[str, Any]) -> list[dict[str, str]]:
                 )
             )
             continue
-        ok = None
-        if peer:
-            m = ratio(s["median"], peer["ms"]["median"])
-            q = ratio(s["p95"], peer["ms"]["p95"])
-            measured += f" = {fmt_x(m)}, p95 {fmt_x(q)} peer"
-            ok = m is not None and q is not None and m <= 1 and q <= 1.5
+        measured, ok = against_peer(s, peer)
         rows.append(
             table_row(
                 f"{label} -> output complete, next frame",
+                "median <= peer, p95 <= 1.5x peer",
+                measured,
+                detail,
+                ok,
+            )
+        )
+    firsts = ours.get("first_presses")
+    if firsts:
+        s, first = firsts["ms"], firsts["first_ms"]
+        measured, ok = against_peer(s, peer)
+        detail = (
+            f"the very first {fmt_ms(first['median'])} (max {fmt_ms(first['max'])}); n {s['n']}"
+        )
+        if "first_presses" in old:
+            detail += f"; old build {fmt_ms(old['first_presses']['ms']['median'])}"
+        rows.append(
+            table_row(
+                'first 3 presses in "Kernel size" on a page just ready',
                 "median <= peer, p95 <= 1.5x peer",
                 measured,
                 detail,

@@ -357,7 +357,41 @@ def measure(
     finally:
         for close in closers:
             close()
+    firsts: dict[str, list[list[float]]] = {name: [] for name in demos}
+    for _ in range(rounds):
+        for name, url in demos.items():
+            firsts[name].append(first_presses(open_page, url, 3))
+    for name in demos:
+        out[name]["first_presses"] = firsts[name]
+    log(
+        "first presses after ready: "
+        + "; ".join(
+            f"{name} " + ", ".join(f"{_median([f[i] for f in got]):.1f}" for i in range(3))
+            for name, got in firsts.items()
+        )
+    )
     return out
+
+
+def first_presses(
+    open_page: Callable[[], tuple[Page, Callable[[], None]]], url: str, count: int
+) -> list[float]:
+    """A fresh page: the first ``count`` presses in "Kernel size" as soon as
+    the page is ready (Python started, its first result shown), each timed
+    like the others."""
+    page, close = open_page()
+    try:
+        page.goto(url)
+        page.wait_for_selector(READY, state="attached", timeout=60_000)
+        spec = OURS_KEYS[0]
+        spec.focus(page)
+        times = []
+        for i in range(count):
+            times.append(press_once(page, spec, i, True)["ms"])
+            page.wait_for_timeout(30)
+        return times
+    finally:
+        close()
 
 
 def slide(page: Page, log: Callable[[str], None]) -> dict[str, Any]:
