@@ -1,5 +1,6 @@
-"""The demo page's requests: one ``demo_run`` per settings change, one
-``demo_window`` per animation step.
+"""The demo page's requests: one ``demo_run`` per settings change, then
+``demo_windows`` for the arithmetic of every window (in blocks), so that
+steps, the slide and the animation show it without asking again.
 
 Everything the page shows as a number comes from here: the input values it
 convolves (after converting an uploaded image), the output of every filter,
@@ -18,6 +19,7 @@ import math
 from array import array
 from collections.abc import Sequence
 from itertools import chain
+from operator import add
 from typing import Any, Final, Protocol
 
 import convcore
@@ -345,6 +347,93 @@ def _window(trace: convcore.Trace, step: int) -> dict[str, Any]:
     }
 
 
+#: Taps in one block of windows: a digit's windows come in one block (up to
+#: a 7x7 kernel), a 128x128 upload's 16k in pieces of ~10 ms in the worker.
+BLOCK_TAPS: Final = 12_000
+
+
+def _padded(image: list[list[float]], row_map: list[int], col_map: list[int]) -> list[list[float]]:
+    """One channel as the windows see it: index maps applied, 0.0 for zeros."""
+    return [
+        [image[r][c] if r >= 0 and c >= 0 else 0.0 for c in col_map]
+        if r >= 0
+        else [0.0] * len(col_map)
+        for r in row_map
+    ]
+
+
+def _window_block(trace: convcore.Trace, first: int, count: int) -> dict[str, Any]:
+    """Windows ``first .. first + count - 1`` of filter 1, as ``_window`` gives
+    each (the same numbers, bit for bit: the sums in the trace's order), but
+    tap by tap over all of them at once (a strided slice of a padded row per
+    output row), window-major in flat arrays."""
+    plan = trace._plan
+    width = plan.out_size[1]
+    (s_h, s_w), (d_h, d_w) = plan.stride, plan.dilation
+    top, left = plan.pads[0][0], plan.pads[1][0]
+    height, in_width = plan.in_size
+    first_row, skip = divmod(first, width)
+    rows = range(first_row, (first + count - 1) // width + 1)
+    padded_everywhere = [True] * width
+
+    def block(per_row: list[list[Any]]) -> list[Any]:
+        joined: list[Any] = []
+        for line in per_row:
+            joined += line
+        return joined[skip : skip + count]
+
+    weights = array("d")
+    values: list[list[float]] = []
+    products: list[list[float]] = []
+    padding: list[list[bool]] = []
+    total = [0.0] * count
+    channel_sums = []
+    several = len(plan.weight[0]) > 1  # channel sums are shown for RGB only
+    for channel, (kernel, factors) in enumerate(zip(plan.weight[0], plan.factors[0], strict=True)):
+        padded = _padded(plan.x[channel], plan.row_map, plan.col_map)
+        channel_sum = [0.0] * count
+        for i, kernel_row in enumerate(kernel):
+            row_sum = [0.0] * count
+            lines = [padded[r * s_h + i * d_h] for r in rows]
+            row_pads = [not 0 <= r * s_h + i * d_h - top < height for r in rows]
+            for j, weight in enumerate(kernel_row):
+                start, stop = j * d_w, j * d_w + (width - 1) * s_w + 1
+                tap = block([line[start:stop:s_w] for line in lines])
+                col_pads = [not 0 <= c * s_w + j * d_w - left < in_width for c in range(width)]
+                product = list(map(weight.__mul__, tap))
+                weights.append(weight)
+                values.append(tap)
+                products.append(product)
+                padding.append(block([padded_everywhere if p else col_pads for p in row_pads]))
+                if several:
+                    channel_sum = list(map(add, channel_sum, product))
+                if factors is None:
+                    total = list(map(add, total, product))
+                else:  # conv2d's order for a separable kernel, as the trace sums it
+                    row_sum = list(map(add, row_sum, map(factors[1][j].__mul__, tap)))
+            if factors is not None:
+                total = list(map(add, total, map(factors[0][i].__mul__, row_sum)))
+        channel_sums.append(channel_sum)
+    bias = None if plan.bias is None else plan.bias[0]
+
+    def flat(columns: list[list[float]]) -> array[float]:
+        return array("d", chain.from_iterable(zip(*columns, strict=True)))
+
+    return {
+        "first": first,
+        "count": count,
+        "taps": len(weights),
+        "weights": weights,
+        "values": flat(values),
+        "products": flat(products),
+        "padding": array("b", chain.from_iterable(zip(*padding, strict=True))),
+        "sums": array("d", total),
+        "outputs": array("d", total if bias is None else [t + bias for t in total]),
+        "channel_sums": flat(channel_sums) if several else array("d"),
+        "bias": bias,
+    }
+
+
 def demo_window(token: int, step: int) -> dict[str, Any]:
     """The arithmetic of window ``step`` of the last ``demo_run`` (filter 1)."""
     trace = _last["trace"]
@@ -352,6 +441,20 @@ def demo_window(token: int, step: int) -> dict[str, Any]:
         return {"stale": True}
     steps = len(trace)
     return _window(trace, min(max(int(step), 0), steps - 1))
+
+
+def demo_windows(token: int, first: int) -> dict[str, Any]:
+    """The block of windows of the last ``demo_run`` (filter 1) that holds
+    window ``first``: blocks start at multiples of their size, at most
+    ``BLOCK_TAPS`` taps. ``{"stale": True}`` when another run came since."""
+    trace = _last["trace"]
+    if token != _last["token"] or trace is None:
+        return {"stale": True}
+    steps = len(trace)
+    taps = len(trace._plan.weight[0]) * trace.kernel[0] * trace.kernel[1]
+    size = max(1, BLOCK_TAPS // taps)
+    start = min(max(int(first), 0), steps - 1) // size * size
+    return {"block": size, **_window_block(trace, start, min(size, steps - start))}
 
 
 # ------------------------------------------------------------------- code
@@ -650,8 +753,8 @@ def warmup() -> None:
         step=None,
         token=1,
     )
-    demo_window(1, 0)
+    demo_windows(1, 0)
     js_number(result["output"][0])
 
 
-REQUESTS = {"demo_run": demo_run, "demo_window": demo_window}
+REQUESTS = {"demo_run": demo_run, "demo_window": demo_window, "demo_windows": demo_windows}

@@ -80,8 +80,74 @@ def test_remembered_parts_change_nothing(walk: list[dict[str, Any]], rng: Any) -
         assert warm == fresh
         # the trace kept for steps is the shown state's
         if fresh["steps"]:
-            window = demo_api.demo_window(token, 0)
-            assert window["output"] == fresh["output"][0]
+            block = demo_api.demo_windows(token, 0)
+            assert block["outputs"][0] == fresh["output"][0]
+    assert demo_api.demo_windows(-5, 0) == {"stale": True}
+
+
+@settings(max_examples=80, deadline=None)
+@given(states())
+def test_window_blocks_are_the_traces_windows(state: dict[str, Any]) -> None:
+    """Every window of a block, tap by tap, is the trace's window (sums and
+    outputs bit for bit), whatever the kernel (separable ones are summed in
+    another order), channels, padding, stride or bias."""
+    result = demo_api.demo_run(**{**fix_padding(state), "token": 7})
+    trace = demo_api._last["trace"]
+    if not result["steps"]:
+        assert trace is None
+        return
+    step = 0
+    while step < result["steps"]:
+        block = demo_api.demo_windows(7, step)
+        assert block["first"] == step
+        taps = block["taps"]
+        for k in range(block["count"]):
+            want = demo_api._window(trace, step + k)
+            got = slice(k * taps, (k + 1) * taps)
+            assert list(block["weights"]) == list(want["weights"])
+            assert list(block["values"][got]) == list(want["values"])
+            assert list(block["products"][got]) == list(want["products"])
+            assert list(block["padding"][got]) == want["padding"]
+            assert block["sums"][k] == want["sum"] and block["outputs"][k] == want["output"]
+            channels = len(want["channel_sums"])
+            assert (
+                list(block["channel_sums"][k * channels : (k + 1) * channels])
+                == want["channel_sums"]
+            )
+            assert block["bias"] == want["bias"]
+        step += block["count"]
+
+
+def test_big_traces_come_in_blocks() -> None:
+    """A 40x40 input with a 5x5 kernel on three channels: 1296 windows of 75
+    taps come in blocks of at most BLOCK_TAPS taps, each asked for by any
+    window inside it."""
+    side = 40
+    result = demo_api.demo_run(
+        source=memoryview(array("d", [(i % 7) / 7 for i in range(side * side)])),
+        kind="gray",
+        height=side,
+        width=side,
+        channels=3,
+        background="black",
+        kernel=[5, 5],
+        stride=[1, 1],
+        padding=[0, 0],
+        dilation=[1, 1],
+        padding_mode="zeros",
+        weights=[[float(i % 3) for i in range(25)]],
+        bias=[0.5],
+        step=None,
+        token=11,
+    )
+    taps = 3 * 25
+    size = demo_api.BLOCK_TAPS // taps
+    assert result["steps"] == 36 * 36 > size
+    block = demo_api.demo_windows(11, size + 3)
+    assert (block["first"], block["count"], block["block"]) == (size, min(size, 1296 - size), size)
+    last = demo_api.demo_windows(11, result["steps"] - 1)
+    assert last["first"] + last["count"] == result["steps"]
+    assert list(last["outputs"]) == list(result["output"][last["first"] : result["steps"]])
 
 
 def test_numbers_are_convcores() -> None:
