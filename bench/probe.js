@@ -14,9 +14,13 @@
 //   raf        requestAnimationFrame timestamps while startRaf() .. stopRaf()
 //   inputs     real input events (keydown, pointerdown, pointermove, input,
 //              change), seen first (capture on window): {type, key, t: the
-//              event's timeStamp, at: when it was dispatched, frame: when the
-//              first requestAnimationFrame callback after it ran, ts: that
-//              frame's timestamp}
+//              event's timeStamp, at: when it was dispatched}; while
+//              framesAtEvents is true also {frame: when the first
+//              requestAnimationFrame callback after it ran, ts: that frame's
+//              timestamp}. Off by default: asking for a frame at the event
+//              makes the browser draw one then, which a page that answers
+//              later would not have drawn (and its answer then waits for the
+//              next vsync).
 //   attrs of data-state "ready" also get {frame, ts}: the first frame after
 //              the page said its new output was complete
 (() => {
@@ -34,6 +38,7 @@
     canvasesDrawn: 0,
     raf: null,
     inputs: [],
+    framesAtEvents: false,
   });
 
   // The first frame after now: its requestAnimationFrame callback's time, and
@@ -122,8 +127,8 @@
     window.addEventListener(
       type,
       (e) => {
-        const entry = { type, key: e.key || "", t: e.timeStamp, at: performance.now() };
-        atNextFrame(entry);
+        const entry = { type, key: e.key || "", t: e.timeStamp, at: performance.now(), frame: null, ts: null };
+        if (bench.framesAtEvents) atNextFrame(entry);
         bench.inputs.push(entry);
       },
       { capture: true },
