@@ -434,15 +434,6 @@ def _window_block(trace: convcore.Trace, first: int, count: int) -> dict[str, An
     }
 
 
-def demo_window(token: int, step: int) -> dict[str, Any]:
-    """The arithmetic of window ``step`` of the last ``demo_run`` (filter 1)."""
-    trace = _last["trace"]
-    if token != _last["token"] or trace is None:
-        return {"stale": True}
-    steps = len(trace)
-    return _window(trace, min(max(int(step), 0), steps - 1))
-
-
 def demo_windows(token: int, first: int) -> dict[str, Any]:
     """The block of windows of the last ``demo_run`` (filter 1) that holds
     window ``first``: blocks start at multiples of their size, at most
@@ -757,4 +748,4 @@ def warmup() -> None:
     js_number(result["output"][0])
 
 
-REQUESTS = {"demo_run": demo_run, "demo_window": demo_window, "demo_windows": demo_windows}
+REQUESTS = {"demo_run": demo_run, "demo_windows": demo_windows}
