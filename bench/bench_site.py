@@ -816,8 +816,15 @@ def parse_trace(trace: dict[str, Any] | list[Any]) -> dict[str, Any]:
 
 
 def run_interactive(
-    browser: Browser, server: StaticServer, settings_count: int, log: Callable[[str], None]
+    browser: Browser,
+    server: StaticServer,
+    settings_count: int,
+    log: Callable[[str], None],
+    with_old: bool = False,
 ) -> dict[str, Any]:
+    """Settings changes, the 128x128 compute and upload, and the animation on
+    our build; with ``with_old``, the settings changes and the upload on the
+    older build too, right after ours."""
     url = server.origin + SITE_PREFIX + "index.html"
     out: dict[str, Any] = {}
     with fresh_page(browser) as (page, errors):
@@ -828,6 +835,15 @@ def run_interactive(
         with tempfile.TemporaryDirectory() as tmp:
             out["upload"] = measure_upload(page, upload_images(Path(tmp)), log)
         out["errors"] = errors[:5]
+    if with_old:
+        with fresh_page(browser) as (page, errors), tempfile.TemporaryDirectory() as tmp:
+            page.goto(server.origin + OLD_PREFIX + "index.html")
+            page.wait_for_selector(READY, state="attached", timeout=LOAD_TIMEOUT_MS)
+            out["old"] = {
+                "settings_change": measure_settings(page, settings_count, log),
+                "upload": measure_upload(page, upload_images(Path(tmp)), log),
+                "errors": errors[:5],
+            }
     with fresh_page(browser) as (page, errors):
         page.goto(f"{url}#{PLAY_HASH}")
         page.wait_for_selector(READY, state="attached", timeout=LOAD_TIMEOUT_MS)
@@ -891,6 +907,7 @@ def summarize_input(raw: dict[str, Any]) -> dict[str, Any]:
                 "ms": summary(times),
                 "next_frame": sum(flags) / len(flags) if flags else None,
                 "requests_per_press": len(calls) / len(samples),
+                "demo_runs_per_press": calls.count("demo_run") / len(samples),
                 "requests": sorted(set(calls)),
             }
     for which, found in raw.items():
@@ -961,6 +978,12 @@ def paired_ratio(loads: dict[str, Any], ours: str, bare: str) -> float | None:
     return median(ratios)
 
 
+def old_figure(live: dict[str, Any], phase: str, field: str) -> str:
+    """ "; old build X ms": the older build's median of the same phase."""
+    found = live.get("old", {}).get(phase, {}).get(field)
+    return f"; old build {fmt_ms(found['median'])}" if found else ""
+
+
 def table_row(
     metric: str, target: str, measured: str, baseline: str, ok: bool | None
 ) -> dict[str, str]:
@@ -1013,8 +1036,8 @@ def input_rows(found: dict[str, Any]) -> list[dict[str, str]]:
             continue
         s = got["ms"]
         detail = (
-            f"{got['requests_per_press']:.2f} "
-            f"{'/'.join(got['requests']) or 'requests'}/press; n {s['n']}"
+            f"{got['demo_runs_per_press']:.2f} demo_run, "
+            f"{got['requests_per_press']:.2f} requests/press; n {s['n']}"
         )
         if row in old:
             before = old[row]["ms"]
@@ -1162,7 +1185,8 @@ def table_rows(loads: dict[str, Any], live: dict[str, Any]) -> list[dict[str, st
             f"settings change -> drawn ({s['n']} changes, 20x20)",
             "median <= 16 ms",
             f"{fmt_ms(s['median'])}, p95 {fmt_ms(s['p95'])}",
-            f"to next frame {fmt_ms(settings['to_frame_ms']['median'])}",
+            f"to next frame {fmt_ms(settings['to_frame_ms']['median'])}"
+            + old_figure(live, "settings_change", "ms"),
             at_most(s["median"], 16),
         )
     else:
@@ -1225,7 +1249,8 @@ def table_rows(loads: dict[str, Any], live: dict[str, Any]) -> list[dict[str, st
             "128x128 upload through the page -> output on screen",
             "<= 50 ms",
             fmt_ms(shown),
-            f"output {upload['output_shape']}, p95 {fmt_ms(on_screen.get('p95'))}",
+            f"output {upload['output_shape']}, p95 {fmt_ms(on_screen.get('p95'))}"
+            + old_figure(live, "upload", "output_ms"),
             at_most(shown, 50) if shown is not None else None,
         )
         row(
@@ -1369,7 +1394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 live = (
                     {}
                     if args.no_interactive or args.input_only
-                    else run_interactive(browser, fast, args.settings, log)
+                    else run_interactive(browser, fast, args.settings, log, args.old is not None)
                 )
                 if not args.no_interactive:
                     demos = ["ours", "old"] if args.old else ["ours"]
