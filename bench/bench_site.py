@@ -21,7 +21,9 @@ PerformanceObserver for long tasks and paints), never by editing the site.
 Phases: cold loads (loopback; a 20 Mbit/s, 40 ms link; file://), then on one
 loaded page: settings changes through the URL hash, the 128x128 convolution
 (convcore in the page's Python, plain JS, the demo's own request, an upload
-through the page), and a Chromium trace while the slide animation plays.
+through the page), and a Chromium trace while the slide animation plays;
+then real key presses, drags and pointing (``bench/interact.py``) on ours
+beside the peer page (``--peer``) and an older build (``--old``).
 Results go to ``--json`` (default bench/results/latest.json) and a chart to
 docs/perf-chart.png.
 """

@@ -11,7 +11,10 @@ A change of ours is timed from the event to the first animation frame after
 arithmetic and tables complete); the peer (ezyang/convolution-visualizer,
 React, which renders while it handles the event) from the same key on its
 kernel slider to the first frame after the event. "In the next frame" means
-the frame after ``ready`` is the first frame after the event.
+the frame after ``ready`` is the first frame after the event; it is known
+only where the probe asks for a frame at the event, which is harmless only
+where the page draws while handling it (the peer, a step): elsewhere it
+would make the browser draw a frame the page would not have drawn.
 """
 
 from __future__ import annotations
