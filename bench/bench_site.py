@@ -21,7 +21,9 @@ PerformanceObserver for long tasks and paints), never by editing the site.
 Phases: cold loads (loopback; a 20 Mbit/s, 40 ms link; file://), then on one
 loaded page: settings changes through the URL hash, the 128x128 convolution
 (convcore in the page's Python, plain JS, the demo's own request, an upload
-through the page), and a Chromium trace while the slide animation plays.
+through the page), and a Chromium trace while the slide animation plays;
+then real key presses, drags and pointing (``bench/interact.py``) on ours
+beside the peer page (``--peer``) and an older build (``--old``).
 Results go to ``--json`` (default bench/results/latest.json) and a chart to
 docs/perf-chart.png.
 """
@@ -52,6 +54,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import chart
+import interact
 from serve import GZIP_LEVEL, Files, Link, StaticServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +78,8 @@ CHROMIUM_ARGS = [
 ]
 SITE_PREFIX = "/convcore/"  # as GitHub Pages serves a project
 BARE_PREFIX = "/bare/"
+PEER_PREFIX = "/peer/"
+OLD_PREFIX = "/old/"  # an older build of ours, for paired old/new figures
 THROTTLE_RATE = 2_500_000  # bytes/s: 20 Mbit/s
 THROTTLE_LATENCY = 0.040  # s before each response
 DONE = 'html[data-engine="python"], html[data-engine="error"]'
@@ -134,11 +139,16 @@ def build_site(out: Path) -> None:
     print(f"built the site in {time.perf_counter() - started:.1f} s", flush=True)
 
 
-def site_files(dist: Path) -> Files:
+def site_files(dist: Path, peer: Path | None, old: Path | None) -> Files:
     pyodide_dir = ROOT / "node_modules" / "pyodide"
     bare: dict[str, Path] = {"index.html": BARE_PAGE}
     bare.update({f"pyodide/{name}": pyodide_dir / name for name in BARE_FILES})
-    return Files({SITE_PREFIX: dist, BARE_PREFIX: bare})
+    mounts: dict[str, Path | dict[str, Path]] = {SITE_PREFIX: dist, BARE_PREFIX: bare}
+    if peer is not None:
+        mounts[PEER_PREFIX] = peer
+    if old is not None:
+        mounts[OLD_PREFIX] = old
+    return Files(mounts)
 
 
 def source_state() -> dict[str, Any]:
@@ -174,15 +184,22 @@ def machine(browser: Browser) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def fresh_page(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
-    """A page in a new context (no cache, no cookies), instrumented by probe.js;
-    yields the page and the list its uncaught errors are collected in."""
-    context: BrowserContext = browser.new_context()
+def new_page(browser: Browser, still: bool = False) -> tuple[Page, list[str], BrowserContext]:
+    """A page in a new context (no cache, no cookies), instrumented by probe.js,
+    the list its uncaught errors are collected in, and its context. ``still``:
+    the user prefers reduced motion (the demo does not play by itself)."""
+    context: BrowserContext = browser.new_context(reduced_motion="reduce" if still else None)
     context.add_init_script(path=str(PROBE))
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    return page, errors, context
+
+
+@contextmanager
+def fresh_page(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
+    """A page in a new context (see new_page), closed afterwards."""
+    page, errors, context = new_page(browser)
     try:
         yield page, errors
     finally:
@@ -801,8 +818,15 @@ def parse_trace(trace: dict[str, Any] | list[Any]) -> dict[str, Any]:
 
 
 def run_interactive(
-    browser: Browser, server: StaticServer, settings_count: int, log: Callable[[str], None]
+    browser: Browser,
+    server: StaticServer,
+    settings_count: int,
+    log: Callable[[str], None],
+    with_old: bool = False,
 ) -> dict[str, Any]:
+    """Settings changes, the 128x128 compute and upload, and the animation on
+    our build; with ``with_old``, the settings changes and the upload on the
+    older build too, right after ours."""
     url = server.origin + SITE_PREFIX + "index.html"
     out: dict[str, Any] = {}
     with fresh_page(browser) as (page, errors):
@@ -813,6 +837,15 @@ def run_interactive(
         with tempfile.TemporaryDirectory() as tmp:
             out["upload"] = measure_upload(page, upload_images(Path(tmp)), log)
         out["errors"] = errors[:5]
+    if with_old:
+        with fresh_page(browser) as (page, errors), tempfile.TemporaryDirectory() as tmp:
+            page.goto(server.origin + OLD_PREFIX + "index.html")
+            page.wait_for_selector(READY, state="attached", timeout=LOAD_TIMEOUT_MS)
+            out["old"] = {
+                "settings_change": measure_settings(page, settings_count, log),
+                "upload": measure_upload(page, upload_images(Path(tmp)), log),
+                "errors": errors[:5],
+            }
     with fresh_page(browser) as (page, errors):
         page.goto(f"{url}#{PLAY_HASH}")
         page.wait_for_selector(READY, state="attached", timeout=LOAD_TIMEOUT_MS)
@@ -822,6 +855,82 @@ def run_interactive(
         except Exception as exc:
             out["animation"] = {"error": first_line(exc)}
         out["animation"]["errors"] = errors[:5]
+    return out
+
+
+# ------------------------------------------------------------------ real input events
+
+
+def run_input(
+    browser: Browser,
+    server: StaticServer,
+    demos: Sequence[str],
+    with_peer: bool,
+    rounds: int,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """Key presses, drags and pointing on the demo builds named in ``demos``
+    ("ours", "old") and the peer's kernel slider, in one run (bench/interact.py)."""
+    prefixes = {"ours": SITE_PREFIX, "old": OLD_PREFIX}
+    errors: list[str] = []
+
+    def open_page() -> tuple[Page, Callable[[], None]]:
+        page, _, context = new_page(browser, still=True)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page, context.close
+
+    try:
+        raw = interact.measure(
+            open_page,
+            {name: server.origin + prefixes[name] + "index.html" for name in demos},
+            server.origin + PEER_PREFIX + "index.html" if with_peer else None,
+            rounds,
+            PRESSES_PER_BLOCK,
+            log,
+        )
+    except Exception as exc:
+        return {"error": first_line(exc), "errors": errors[:5]}
+    return {**summarize_input(raw), "raw": raw, "errors": errors[:5]}
+
+
+PRESSES_PER_BLOCK = 6
+
+
+def summarize_input(raw: dict[str, Any]) -> dict[str, Any]:
+    """Per page and row: times (median, p95...), the share shown in the next
+    frame, and the demo's requests per press."""
+    out: dict[str, Any] = {}
+    for which, rows in raw["presses"].items():
+        for row, samples in rows.items():
+            times = [s["ms"] for s in samples]
+            calls = samples[0].get("calls", [])
+            flags = [s["next_frame"] for s in samples if s["next_frame"] is not None]
+            out.setdefault(which, {})[row] = {
+                "ms": summary(times),
+                "next_frame": sum(flags) / len(flags) if flags else None,
+                "requests_per_press": len(calls) / len(samples),
+                "demo_runs_per_press": calls.count("demo_run") / len(samples),
+                "requests": sorted(set(calls)),
+            }
+    for which, found in raw.items():
+        if which == "presses":
+            continue
+        firsts = found["first_presses"]
+        out.setdefault(which, {})["first_presses"] = {
+            "ms": summary([t for times in firsts for t in times]),
+            "first_ms": summary([times[0] for times in firsts]),
+        }
+        hover = found["hover"]
+        out.setdefault(which, {})["hover"] = {
+            "next_frame": sum(h["next_frame"] for h in hover) / len(hover),
+            "ms": summary([h["ms"] for h in hover if h["ms"] is not None]),
+        }
+        for kind in ("drag", "fast_drag"):
+            d = found[kind]
+            out[which][kind] = {
+                **{k: v for k, v in d.items() if k != "frame_ms"},
+                "frame_ms": summary(d["frame_ms"]),
+            }
     return out
 
 
@@ -871,6 +980,142 @@ def paired_ratio(loads: dict[str, Any], ours: str, bare: str) -> float | None:
     return median(ratios)
 
 
+def old_figure(live: dict[str, Any], phase: str, field: str) -> str:
+    """ "; old build X ms": the older build's median of the same phase."""
+    found = live.get("old", {}).get(phase, {}).get(field)
+    return f"; old build {fmt_ms(found['median'])}" if found else ""
+
+
+def table_row(
+    metric: str, target: str, measured: str, baseline: str, ok: bool | None
+) -> dict[str, str]:
+    return {
+        "metric": metric,
+        "target": target,
+        "measured": measured,
+        "baseline": baseline,
+        "verdict": verdict(ok),
+    }
+
+
+def against_peer(times: dict[str, Any], peer: dict[str, Any] | None) -> tuple[str, bool | None]:
+    """Median and p95, as ratios to the peer's: the target is median <= the
+    peer's, p95 <= 1.5x the peer's."""
+    measured = f"{fmt_ms(times['median'])}, p95 {fmt_ms(times['p95'])}"
+    if not peer:
+        return measured, None
+    m = ratio(times["median"], peer["ms"]["median"])
+    q = ratio(times["p95"], peer["ms"]["p95"])
+    ok = m is not None and q is not None and m <= 1 and q <= 1.5
+    return f"{measured} = {fmt_x(m)}, p95 {fmt_x(q)} peer", ok
+
+
+def input_rows(found: dict[str, Any]) -> list[dict[str, str]]:
+    """The rows of the real-input phase: each of our interactions against the
+    peer's kernel slider measured in the same run (and an older build's
+    figure, when one was measured)."""
+    if "error" in found:
+        return [table_row("real input events", "", "n/a", found["error"], None)]
+    ours = found["ours"]
+    peer = found.get("peer", {}).get("peer")
+    old = found.get("old", {})
+    rows: list[dict[str, str]] = []
+    if peer:
+        p = peer["ms"]
+        rows.append(
+            table_row(
+                "peer: its kernel slider, ArrowUp/Down -> next frame",
+                "(the baseline)",
+                f"{fmt_ms(p['median'])}, p95 {fmt_ms(p['p95'])}",
+                f"{p['n']} presses",
+                None,
+            )
+        )
+    labels = {spec.row: spec.label for spec in interact.OURS_KEYS}
+    for row, label in labels.items():
+        got = ours.get(row)
+        if not got:
+            continue
+        s = got["ms"]
+        detail = (
+            f"{got['demo_runs_per_press']:.2f} demo_run, "
+            f"{got['requests_per_press']:.2f} requests/press; n {s['n']}"
+        )
+        if row in old:
+            before = old[row]["ms"]
+            detail += f"; old build {fmt_ms(before['median'])}, p95 {fmt_ms(before['p95'])}"
+        measured = f"{fmt_ms(s['median'])}, p95 {fmt_ms(s['p95'])}"
+        if row in interact.WINDOW_ROWS:
+            share = got["next_frame"] or 0.0
+            rows.append(
+                table_row(
+                    f"{label} -> arithmetic shown",
+                    ">= 90% in the next frame",
+                    f"{share:.0%}; {measured}",
+                    detail,
+                    share >= 0.9,
+                )
+            )
+            continue
+        measured, ok = against_peer(s, peer)
+        rows.append(
+            table_row(
+                f"{label} -> output complete, next frame",
+                "median <= peer, p95 <= 1.5x peer",
+                measured,
+                detail,
+                ok,
+            )
+        )
+    firsts = ours.get("first_presses")
+    if firsts:
+        s, first = firsts["ms"], firsts["first_ms"]
+        measured, ok = against_peer(s, peer)
+        detail = (
+            f"the very first {fmt_ms(first['median'])} (max {fmt_ms(first['max'])}); n {s['n']}"
+        )
+        if "first_presses" in old:
+            detail += f"; old build {fmt_ms(old['first_presses']['ms']['median'])}"
+        rows.append(
+            table_row(
+                'first 3 presses in "Kernel size" on a page just ready',
+                "median <= peer, p95 <= 1.5x peer",
+                measured,
+                detail,
+                ok,
+            )
+        )
+    hover = ours.get("hover")
+    if hover:
+        rows.append(
+            table_row(
+                "pointing at output cells -> window shown",
+                ">= 90% in the next frame",
+                f"{hover['next_frame']:.0%}; {fmt_ms(hover['ms']['median'])}",
+                f"p95 {fmt_ms(hover['ms']['p95'])}",
+                hover["next_frame"] >= 0.9,
+            )
+        )
+    for kind, label in (("drag", "every ~15 ms"), ("fast_drag", "as fast as they come")):
+        d = ours.get(kind)
+        if not d:
+            continue
+        frames = d["frame_ms"]
+        rows.append(
+            table_row(
+                f"slide dragged, a pointer move {label}",
+                "each frame <= 1 frame behind, no long task",
+                f"{d['stale_frames']} stale of {d['frames']} frames, "
+                f"{len(d['long_tasks'])} long tasks",
+                f"{d['frames_with_new_value']} frames with a new value; frame p95 "
+                f"{fmt_ms(frames['p95'])}; final shown {d['final_ok']}; "
+                f"{len(d['calls'])} requests",
+                d["stale_frames"] == 0 and not d["long_tasks"] and d["final_ok"],
+            )
+        )
+    return rows
+
+
 def table_rows(loads: dict[str, Any], live: dict[str, Any]) -> list[dict[str, str]]:
     def med(key: str, field: str) -> float | None:
         value = loads[key][field]["median"]
@@ -883,15 +1128,7 @@ def table_rows(loads: dict[str, Any], live: dict[str, Any]) -> list[dict[str, st
     rows: list[dict[str, str]] = []
 
     def row(metric: str, target: str, measured: str, baseline: str, ok: bool | None) -> None:
-        rows.append(
-            {
-                "metric": metric,
-                "target": target,
-                "measured": measured,
-                "baseline": baseline,
-                "verdict": verdict(ok),
-            }
-        )
+        rows.append(table_row(metric, target, measured, baseline, ok))
 
     bare_fcp = med("bare_http", "fcp_ms")
     for key, where in (("ours_http", "http"), ("ours_file", "file://")):
@@ -950,11 +1187,14 @@ def table_rows(loads: dict[str, Any], live: dict[str, Any]) -> list[dict[str, st
             f"settings change -> drawn ({s['n']} changes, 20x20)",
             "median <= 16 ms",
             f"{fmt_ms(s['median'])}, p95 {fmt_ms(s['p95'])}",
-            f"to next frame {fmt_ms(settings['to_frame_ms']['median'])}",
+            f"to next frame {fmt_ms(settings['to_frame_ms']['median'])}"
+            + old_figure(live, "settings_change", "ms"),
             at_most(s["median"], 16),
         )
     else:
         row("settings change -> drawn", "median <= 16 ms", "n/a", settings.get("error", ""), None)
+    if "input" in live:
+        rows += input_rows(live["input"])
     anim = live.get("animation", {})
     if "frame_ms" in anim:
         p95 = anim["frame_ms"]["p95"]
@@ -1011,7 +1251,8 @@ def table_rows(loads: dict[str, Any], live: dict[str, Any]) -> list[dict[str, st
             "128x128 upload through the page -> output on screen",
             "<= 50 ms",
             fmt_ms(shown),
-            f"output {upload['output_shape']}, p95 {fmt_ms(on_screen.get('p95'))}",
+            f"output {upload['output_shape']}, p95 {fmt_ms(on_screen.get('p95'))}"
+            + old_figure(live, "upload", "output_ms"),
             at_most(shown, 50) if shown is not None else None,
         )
         row(
@@ -1098,7 +1339,33 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--settings", type=int, default=30, help="settings changes to time (default 30)"
     )
     parser.add_argument("--no-interactive", action="store_true", help="cold loads only")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--peer",
+        type=Path,
+        help="a folder holding the peer page (index.html of ezyang/convolution-visualizer, "
+        "built as docs/performance.md says), measured beside ours",
+    )
+    parser.add_argument(
+        "--old",
+        type=Path,
+        help="an older build of ours (a dist folder), measured beside ours for paired figures",
+    )
+    parser.add_argument(
+        "--input-rounds",
+        type=int,
+        default=4,
+        help=f"rounds of real input events ({PRESSES_PER_BLOCK} presses a control each; default 4)",
+    )
+    parser.add_argument(
+        "--input-only",
+        action="store_true",
+        help="only the real input events (no cold loads, no other interactive figures)",
+    )
+    args = parser.parse_args(argv)
+    for folder in (args.peer, args.old):
+        if folder is not None and not (folder / "index.html").is_file():
+            parser.error(f"{folder} has no index.html")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1114,7 +1381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             dist = Path(tmp) / "dist"
             build_site(dist)
-        files = site_files(dist)
+        files = site_files(dist, args.peer, args.old)
         log(f"serving {len(files.bodies)} files (gzip level {GZIP_LEVEL})")
         fast = StaticServer(files, None)
         slow = StaticServer(files, Link(THROTTLE_RATE, THROTTLE_LATENCY))
@@ -1123,21 +1390,29 @@ def main(argv: Sequence[str] | None = None) -> int:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 info = machine(browser)
                 log(f"{info['chromium']=} {info['cpu']} x{info['cores']}")
-                raw = run_loads(browser, args.runs, dist, fast, slow, log)
+                raw = (
+                    {} if args.input_only else run_loads(browser, args.runs, dist, fast, slow, log)
+                )
                 live = (
                     {}
-                    if args.no_interactive
-                    else run_interactive(browser, fast, args.settings, log)
+                    if args.no_interactive or args.input_only
+                    else run_interactive(browser, fast, args.settings, log, args.old is not None)
                 )
+                if not args.no_interactive:
+                    demos = ["ours", "old"] if args.old else ["ours"]
+                    live["input"] = run_input(
+                        browser, fast, demos, args.peer is not None, args.input_rounds, log
+                    )
                 browser.close()
         finally:
             fast.stop()
             slow.stop()
     loads = summarize_loads(raw)
-    rows = table_rows(loads, live)
+    rows = input_rows(live["input"]) if args.input_only else table_rows(loads, live)
     print()
     print_table(rows)
-    print_loads(loads)
+    if loads:
+        print_loads(loads)
     results = {
         "what": "bench/bench_site.py: the site in Chromium vs a bare loadPyodide() page, same run",
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -1149,6 +1424,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "throttle_latency_ms": THROTTLE_LATENCY * 1000,
             "built": not args.dist,
             "source": source_state(),
+            "peer": str(args.peer) if args.peer else None,
+            "old": str(args.old) if args.old else None,
+            "input_rounds": args.input_rounds,
         },
         "table": rows,
         "loads": loads,
@@ -1158,8 +1436,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=1) + "\n")
-    chart.draw(results, args.chart)
-    print(f"\nwrote {args.json} and {args.chart} in {results['seconds']:.0f} s")
+    if loads:
+        chart.draw(results, args.chart)
+    wrote = f"{args.json} and {args.chart}" if loads else str(args.json)
+    print(f"\nwrote {wrote} in {results['seconds']:.0f} s")
     return 0
 
 

@@ -12,6 +12,17 @@
 //   canvases   when a <canvas> was first drawn on, and when every visible
 //              canvas in <main> had been (the pre-rendered demo fully drawn)
 //   raf        requestAnimationFrame timestamps while startRaf() .. stopRaf()
+//   inputs     real input events (keydown, pointerdown, pointermove, input,
+//              change), seen first (capture on window): {type, key, t: the
+//              event's timeStamp, at: when it was dispatched}; while
+//              framesAtEvents is true also {frame: when the first
+//              requestAnimationFrame callback after it ran, ts: that frame's
+//              timestamp}. Off by default: asking for a frame at the event
+//              makes the browser draw one then, which a page that answers
+//              later would not have drawn (and its answer then waits for the
+//              next vsync).
+//   attrs of data-state "ready" also get {frame, ts}: the first frame after
+//              the page said its new output was complete
 (() => {
   if (window.__bench) return;
   const bench = (window.__bench = {
@@ -26,7 +37,20 @@
     canvasAllDrawn: null,
     canvasesDrawn: 0,
     raf: null,
+    inputs: [],
+    framesAtEvents: false,
   });
+
+  // The first frame after now: its requestAnimationFrame callback's time, and
+  // the frame's timestamp (the same for every callback of one frame).
+  const atNextFrame = (entry) => {
+    entry.frame = null;
+    entry.ts = null;
+    requestAnimationFrame((ts) => {
+      entry.frame = performance.now();
+      entry.ts = ts;
+    });
+  };
 
   // Several changes in one task reach one callback; each record's value is
   // the next record's oldValue (the last one's is the current attribute).
@@ -38,7 +62,9 @@
         (r) => r.type === "attributes" && r.target === record.target && r.attributeName === record.attributeName,
       );
       const value = later ? later.oldValue : record.target.getAttribute(record.attributeName);
-      bench.attrs.push({ attr: record.attributeName.slice(5), value, t });
+      const entry = { attr: record.attributeName.slice(5), value, t };
+      if (entry.attr === "state" && value === "ready") atNextFrame(entry);
+      bench.attrs.push(entry);
     });
   });
   observer.observe(document, {
@@ -97,6 +123,17 @@
   observe("layout-shift", (e) => {
     if (!e.hadRecentInput) bench.shifts.push({ t: e.startTime, value: e.value });
   });
+  for (const type of ["keydown", "pointerdown", "pointermove", "input", "change"]) {
+    window.addEventListener(
+      type,
+      (e) => {
+        const entry = { type, key: e.key || "", t: e.timeStamp, at: performance.now(), frame: null, ts: null };
+        if (bench.framesAtEvents) atNextFrame(entry);
+        bench.inputs.push(entry);
+      },
+      { capture: true },
+    );
+  }
   document.addEventListener("DOMContentLoaded", () => {
     bench.dcl = performance.now();
   });

@@ -204,6 +204,12 @@ def trace(
     ``out_channel=0``). Checks its arguments exactly like ``conv2d``.
     """
     plan = plan_conv(x, weight, bias, stride, padding, dilation, groups, padding_mode)
+    return trace_plan(plan, out_channel)
+
+
+def trace_plan(plan: ConvPlan, out_channel: object = None) -> Trace:
+    """``trace`` of a call already checked by ``plan_conv``: a caller that also
+    runs ``conv.run(plan)`` checks and converts its arguments once, not twice."""
     if out_channel is None:
         channels = tuple(range(plan.out_channels))
     else:

@@ -1,6 +1,7 @@
 // Asking Python: one demo_run request for the settings (the latest wins: a
 // request for settings changed meanwhile is answered but dropped), and
-// demo_window for the arithmetic of one step of the last result. Owns the
+// demo_windows for the arithmetic of every window of the last result, in
+// blocks, once it is on screen and the page has been still. Owns the
 // request loops, the key of the settings last requested, and whether the slide
 // plays once the first result is in. May call demo-state.js, demo-input.js
 // (source values, digits), demo-result.js (applyResult, applyFailure,
@@ -73,11 +74,17 @@
     if (stateKey() !== requestedKey) requestCompute();
   }
 
+  // One request at a time; changes made meanwhile are sent as one, the
+  // latest state, when it comes back, unless they came back to the state
+  // just computed (ArrowUp then ArrowDown): that result is shown.
   async function runCompute() {
     computeRunning = true;
+    let sent = "";
+    let result = null;
+    let error = null;
     for (;;) {
       const wanted = computeWanted;
-      if (live.state.input === "digit" && !I.digitsLoaded()) {
+      if (live.state.input === "digit" && !I.hasDigit(live.state.digit)) {
         try {
           await I.loadDigits();
         } catch (err) {
@@ -85,15 +92,18 @@
         }
         if (wanted !== computeWanted) continue;
       }
-      const { args, source } = requestArgs();
-      let result = null;
-      let error = null;
-      try {
-        result = await engine.call("demo_run", args, { source });
-      } catch (err) {
-        error = err;
+      if (stateKey() !== sent) {
+        sent = stateKey();
+        const { args, source } = requestArgs();
+        result = null;
+        error = null;
+        try {
+          result = await engine.call("demo_run", args, { source });
+        } catch (err) {
+          error = err;
+        }
+        if (wanted !== computeWanted) continue;
       }
-      if (wanted !== computeWanted) continue;
       if (result) D.result.applyResult(result);
       else D.result.applyFailure(error);
       break;
@@ -103,6 +113,7 @@
     const token = computeToken;
     computeToken = null;
     D.status.end(token);
+    fetchWindowsSoon();
     if (autoplayPending && live.scene && live.scene.outSize) {
       autoplayPending = false;
       D.slide.play();
@@ -120,14 +131,87 @@
     requestCompute();
   }
 
+  // The arithmetic of every window comes from Python in blocks
+  // (demo_windows), asked for once a result is on screen and the page has
+  // been still for a moment, so that a step, the slide or the animation shows
+  // its window in the frame of the event, not a round trip later. A window
+  // whose block is not here yet is asked for then (the page is busy meanwhile).
+  const WINDOWS_AFTER_MS = 120;
+  let windowsTimer = 0;
   let windowWanted = -1;
   let windowRunning = false;
   let windowToken = null;
 
+  function blockOf(s, step) {
+    return s.blocks.find((b) => step >= b.first && step < b.first + b.count) || null;
+  }
+
+  function part(values, from, to) {
+    return values.subarray ? values.subarray(from, to) : values.slice(from, to);
+  }
+
+  function windowAt(step) {
+    const scene = live.scene;
+    const block = scene && scene.blocks && blockOf(scene, step);
+    if (!block) return null;
+    const k = step - block.first;
+    const n = block.taps;
+    const c = block.channel_sums.length ? scene.channels : 0;
+    return {
+      step,
+      position: D.slide.positionOf(step),
+      weights: block.weights,
+      values: part(block.values, k * n, (k + 1) * n),
+      products: part(block.products, k * n, (k + 1) * n),
+      padding: part(block.padding, k * n, (k + 1) * n),
+      channel_sums: part(block.channel_sums, k * c, (k + 1) * c),
+      sum: block.sums[k],
+      bias: block.bias,
+      output: block.outputs[k],
+    };
+  }
+
+  // The block holding `step` of scene `s`, or {stale: true} when Python has
+  // computed a newer result since (its trace is the one blocks come from).
+  function fetchBlock(s, step) {
+    const found = blockOf(s, step);
+    if (found) return Promise.resolve(found);
+    if (!s.fetching.has(step)) {
+      const asked = engine.call("demo_windows", { token: s.token, first: step }).then((block) => {
+        if (block.stale) return block;
+        if (!blockOf(s, block.first)) s.blocks.push(block);
+        return block;
+      });
+      asked.finally(() => s.fetching.delete(step)).catch(() => {});
+      s.fetching.set(step, asked);
+    }
+    return s.fetching.get(step);
+  }
+
+  function fetchWindowsSoon() {
+    clearTimeout(windowsTimer);
+    windowsTimer = setTimeout(() => {
+      const scene = live.scene;
+      if (computeRunning || !scene || !scene.outSize || blockOf(scene, live.view.step)) return;
+      fetchBlock(scene, live.view.step).catch(() => {});
+    }, WINDOWS_AFTER_MS);
+  }
+
   function requestWindow() {
     const scene = live.scene;
     if (!scene || !scene.outSize) return;
-    if (scene.window && scene.window.step === live.view.step) {
+    const step = live.view.step;
+    const win = windowAt(step);
+    if (win) {
+      scene.window = win;
+      D.result.renderWindow(win);
+      const block = blockOf(scene, step);
+      const next = block.first + block.count;
+      // while playing through a big output, the next block before it is needed
+      if (next < scene.steps && step - block.first > block.count / 2) fetchBlock(scene, next).catch(() => {});
+      return;
+    }
+    if (scene.window && scene.window.step === step) {
       D.result.renderWindow(scene.window);
       return;
     }
@@ -135,28 +219,30 @@
       requestCompute();
       return;
     }
-    windowWanted = live.view.step;
+    windowWanted = step;
     if (!windowToken) windowToken = D.status.begin("window");
     if (windowRunning) return;
     windowRunning = true;
     (async () => {
       for (;;) {
         const wanted = windowWanted;
-        const token = live.scene.token;
-        let win = null;
+        const s = live.scene;
+        let block = null;
         try {
-          win = await engine.call("demo_window", { token, step: wanted });
+          block = await fetchBlock(s, wanted);
         } catch (err) {
-          win = null;
+          block = null;
         }
-        if (win && win.stale) {
+        if (s !== live.scene) break; // a new result shows its own window
+        if (block && block.stale) {
           requestCompute();
           break;
         }
-        if (wanted !== windowWanted || token !== live.scene.token) continue;
-        if (win) {
-          live.scene.window = win;
-          D.result.renderWindow(win);
+        if (wanted !== windowWanted && !blockOf(s, windowWanted)) continue;
+        const found = windowAt(windowWanted);
+        if (found) {
+          s.window = found;
+          D.result.renderWindow(found);
         }
         break;
       }

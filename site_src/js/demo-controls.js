@@ -49,14 +49,19 @@
   // controls first while the result waits; if no result comes soon (Python
   // still starting, or slow), they are updated on their own.
   let controlsTimer = 0;
-  function syncControlsWithResult() {
+  let syncWithResult = null;
+  function syncControlsWithResult(sync) {
     clearTimeout(controlsTimer);
+    // a later change that needs every control wins over one that needs a box
+    syncWithResult = syncWithResult === syncControls ? syncControls : sync || syncControls;
     controlsTimer = setTimeout(syncControlsNow, 100);
   }
   function syncControlsNow() {
     clearTimeout(controlsTimer);
     controlsTimer = 0;
-    syncControls();
+    const sync = syncWithResult || syncControls;
+    syncWithResult = null;
+    sync();
   }
   // An answer came: the controls waiting for one follow now (true if any were).
   function syncControlsIfWaiting() {
@@ -108,19 +113,56 @@
   }
 
   function onPairInput(name, control, final) {
-    const state = live.state;
     const pair = pairFromInputs(name);
     if (!pair) return; // mid-typing ("" or "-"): wait for a number
-    const old = state.kernel.slice();
-    state[name] = pair; // typed padding leaves "same"/"valid"
-    if (name === "kernel") state.weights = S.resizeWeights(state, old);
+    setPair(name, pair);
     if (final) {
       // show the clamped value (typing 99 becomes 20)
       setValue($(name), pair[0]);
-      if (state.separate) setValue($(`${name}-w`), pair[1]);
+      if (live.state.separate) setValue($(`${name}-w`), pair[1]);
     }
-    D.weights.syncEditors();
+    // the request first: the editors are rebuilt while Python computes
     changed(control, final);
+    D.weights.syncEditors();
+  }
+
+  function setPair(name, pair) {
+    const state = live.state;
+    const old = state.kernel.slice();
+    state[name] = pair; // a number leaves padding "same"/"valid"
+    if (name === "kernel") state.weights = S.resizeWeights(state, old);
+  }
+
+  // ArrowUp/ArrowDown in a number box: the box shows its new value together
+  // with the result, in one frame, as after a hash change. Stepped by the
+  // browser, the box changed at once and the browser drew a frame for it
+  // then, so the result, a few ms later, waited for the next frame.
+  const STEP_KEYS = { ArrowUp: 1, ArrowDown: -1 };
+  function stepPair(event, name, id) {
+    const delta = STEP_KEYS[event.key];
+    if (!delta || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (!Number.isFinite(S.toNumber(event.target.value))) return; // the browser steps an empty box
+    event.preventDefault();
+    const state = live.state;
+    const shown = pairShown(name).slice();
+    const axis = state.separate && id.endsWith("-w") ? 1 : 0;
+    const [lo, hi] = S.LIMITS[name];
+    const value = Math.min(hi, Math.max(lo, shown[axis] + delta));
+    if (value === shown[axis] && typeof state[name] !== "string") return;
+    shown[axis] = value;
+    setPair(name, state.separate ? shown : [value, value]);
+    changed(id, true);
+    syncControlsWithResult(() => syncPair(name));
+  }
+
+  // The two boxes of a pair (and the padding rule, left for numbers) and the
+  // weight editors, which follow the kernel size.
+  function syncPair(name) {
+    const [h, w] = pairShown(name);
+    setValue($(name), h);
+    setValue($(`${name}-w`), w);
+    $("padding-rule").value = typeof live.state.padding === "string" ? live.state.padding : "numbers";
+    D.weights.syncEditors();
   }
 
   function applyFix(fix) {
@@ -142,6 +184,7 @@
     for (const name of PAIRS) {
       for (const id of [name, `${name}-w`]) {
         const input = $(id);
+        input.addEventListener("keydown", (event) => stepPair(event, name, id));
         input.addEventListener("input", () => onPairInput(name, id, false));
         input.addEventListener("change", () => {
           onPairInput(name, id, true);

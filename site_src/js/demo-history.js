@@ -20,7 +20,28 @@
 
   // mode "push": a new history entry (the first change of a gesture);
   // "replace": overwrite the current one (later changes of the same gesture).
+  // Writing the history costs the main thread 2-20 ms here, so the link is
+  // written once the result is on screen: in a task after the first frame
+  // that follows "ready", once for all the changes made until then (a push
+  // if any of them was one).
+  let hashMode = null;
+  let hashFrame = 0;
   function writeHash(mode) {
+    if (hashMode !== "push") hashMode = mode;
+    // while Python starts, results are seconds away: the link follows at once
+    if (!D.status.isBusy() || window.convcoreEngine.state !== "python") scheduleHash();
+  }
+
+  function scheduleHash() {
+    if (!hashMode || hashFrame) return;
+    hashFrame = requestAnimationFrame(() => D.tables.nextTask(flushHash));
+  }
+
+  function flushHash() {
+    hashFrame = 0;
+    const mode = hashMode;
+    hashMode = null;
+    if (!mode) return;
     const hash = S.toHash(live.state);
     if (hash === lastHash) return;
     lastHash = hash;
@@ -46,6 +67,7 @@
   }
 
   function applyHash(hash, first) {
+    hashMode = null; // the address bar's link wins over one not yet written
     const { state: next, notices } = S.parseHash(hash);
     D.slide.stop(false);
     if (next.input === "upload" && !live.uploaded) {
@@ -63,5 +85,5 @@
     else D.controls.syncControlsWithResult();
   }
 
-  D.history = { writeHash, commit, endGesture, applyHash, onHashChange };
+  D.history = { writeHash, scheduleHash, commit, endGesture, applyHash, onHashChange };
 })();

@@ -34,12 +34,24 @@
     return digitsPromise;
   }
 
+  // Each digit's values are read once (never changed: requests copy them).
+  // The page's first digit is known from the build's result, so changes that
+  // keep it never wait for data/digits.js.
+  const digitCache = new Map();
+  function knowDigit(index, values) {
+    digitCache.set(index, Float64Array.from(values));
+  }
+  function hasDigit(index) {
+    return digitCache.has(index) || digitsLoaded();
+  }
   function digitValues(index) {
     const digits = window.CONVCORE_DIGITS || [];
+    if (digitCache.has(index)) return digitCache.get(index);
     const digit = digits[index] || digits[0];
     const out = new Float64Array(SIDE * SIDE);
     if (!digit) return out;
     for (let r = 0; r < SIDE; r++) for (let c = 0; c < SIDE; c++) out[r * SIDE + c] = digit[r][c];
+    digitCache.set(index, out);
     return out;
   }
 
@@ -173,5 +185,5 @@
     return { height, width, rgba: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), name, original: [h0, w0] };
   }
 
-  ConvDemo.input = { SIDE, digitsLoaded, loadDigits, digitValues, levelValues, levelsFromDigit, paint, line, decode };
+  ConvDemo.input = { SIDE, digitsLoaded, loadDigits, knowDigit, hasDigit, digitValues, levelValues, levelsFromDigit, paint, line, decode };
 })();

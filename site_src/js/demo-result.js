@@ -31,6 +31,8 @@
     s.rowUsers = result.row_users;
     s.colUsers = result.col_users;
     s.kernel = live.state.kernel.slice();
+    s.blocks = []; // the windows' arithmetic, in blocks (demo-compute.js)
+    s.fetching = new Map();
     return s;
   }
 
@@ -46,11 +48,14 @@
   function applyStatic(result) {
     const scene = (live.scene = toScene(result));
     live.view.step = currentStep();
+    shownFormula = scene.formula.join("\n");
+    shownFixes = JSON.stringify(scene.fixes);
     document.querySelectorAll("#fixes [data-testid=fix]").forEach((button, i) => {
       const fix = scene.fixes[i];
       if (fix) button.addEventListener("click", () => D.controls.applyFix(fix));
     });
     const [H, W] = scene.inSize;
+    D.input.knowDigit(D.state.DEFAULTS.digit, scene.input); // the build shows the default state
     T.adoptValues($("input-values"), scene.input, 0, H, W);
     if (scene.outSize) T.adoptValues($("output-values"), scene.output, 0, scene.outSize[0], scene.outSize[1]);
   }
@@ -106,31 +111,44 @@
     Promise.all(jobs).then(() => D.status.end(token));
   }
 
+  // Text is written only where it changed: a write, even of the same text,
+  // is a new text node to lay out and paint.
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
+
+  let shownFormula = "";
+  let shownFixes = "";
   function renderMessages(scene) {
-    const shape = $("output-shape");
-    shape.textContent = scene.outSize ? `${scene.outSize[0]} × ${scene.outSize[1]}` : "no output";
-    $("in-shape").textContent = `${scene.inSize[0]} × ${scene.inSize[1]}${scene.channels === 3 ? " × 3 channels" : ""}`;
+    setText($("output-shape"), scene.outSize ? `${scene.outSize[0]} × ${scene.outSize[1]}` : "no output");
+    setText($("in-shape"), `${scene.inSize[0]} × ${scene.inSize[1]}${scene.channels === 3 ? " × 3 channels" : ""}`);
     const formula = $("formula");
-    formula.replaceChildren(...scene.formula.map((line) => T.el("span", line)));
+    if (scene.formula.join("\n") !== shownFormula) {
+      shownFormula = scene.formula.join("\n");
+      formula.replaceChildren(...scene.formula.map((line) => T.el("span", line)));
+    }
     formula.hidden = scene.formula.length === 0;
-    $("fit-text").textContent = scene.fit_text;
+    setText($("fit-text"), scene.fit_text);
     $("fit").classList.toggle("fits", Boolean(scene.fits));
     const fixes = $("fixes");
-    fixes.replaceChildren();
-    for (const fix of scene.fixes) {
-      const button = T.el("button", fix.text, { type: "button", "data-testid": "fix", "aria-label": `Apply: ${fix.text}` });
-      button.addEventListener("click", () => D.controls.applyFix(fix));
-      fixes.appendChild(T.el("li")).appendChild(button);
+    if (JSON.stringify(scene.fixes) !== shownFixes) {
+      shownFixes = JSON.stringify(scene.fixes);
+      fixes.replaceChildren();
+      for (const fix of scene.fixes) {
+        const button = T.el("button", fix.text, { type: "button", "data-testid": "fix", "aria-label": `Apply: ${fix.text}` });
+        button.addEventListener("click", () => D.controls.applyFix(fix));
+        fixes.appendChild(T.el("li")).appendChild(button);
+      }
     }
     const noOutput = $("no-output");
     if (scene.error) {
       D.status.showNotices([`PyTorch refuses these settings: ${scene.error}`], true);
-      noOutput.textContent = `No output. ${scene.error}`;
+      setText(noOutput, `No output. ${scene.error}`);
     } else if (!scene.outSize) {
-      noOutput.textContent = scene.fit_text;
+      setText(noOutput, scene.fit_text);
     }
     noOutput.hidden = Boolean(scene.outSize);
-    $("pytorch-code").textContent = scene.code;
+    setText($("pytorch-code"), scene.code);
     $("save-png").disabled = !scene.outSize;
   }
 

@@ -22,15 +22,18 @@
   function setStep(step, how) {
     const { scene, view, state } = live;
     if (!scene || !scene.outSize) return;
+    // busy until the step is shown: within this task when its window is here
+    const token = how === "play" ? null : D.status.begin("step");
     const last = scene.steps - 1;
     view.step = Math.max(0, Math.min(last, step));
     state.step = view.step === last ? null : view.step;
     D.stage.draw();
     updatePlayer();
     D.compute.requestWindow();
-    if (how !== "play") {
+    if (token) {
       D.history.writeHash("replace");
       D.status.announce(stepText());
+      D.status.end(token);
     }
   }
 

@@ -36,10 +36,16 @@
       if (e.state !== "python" || pythonSeen) return;
       pythonSeen = true;
       D.compute.prime(autoplayWanted);
-      // The digits (230 KB of script) are only needed for another digit:
-      // read while the worker computes, not while it starts Python.
-      setTimeout(() => D.input.loadDigits().catch(() => {}), 0);
     });
+    // The digits (230 KB of script, ~20 ms to parse) are only needed for
+    // another digit: read when the pointer or focus comes to a control that
+    // picks one. Read at once after Python started, their parse held up the
+    // first changes made then.
+    const wantDigits = () => D.input.loadDigits().catch(() => {});
+    for (const id of ["source-digit", "draw-from-digit"]) {
+      document.getElementById(id).addEventListener("focusin", wantDigits);
+      document.getElementById(id).addEventListener("pointerover", wantDigits);
+    }
   }
 
   // A task of its own: the parser's last task also runs the DOMContentLoaded

@@ -3,8 +3,8 @@
 // the new state are complete, then "ready": each piece of work takes a token
 // with begin and gives it back with end. Also here: the "Computing…" box while
 // Python works, the notices above the demo (with their close button) and the
-// live region that announces steps. Calls only demo-tables.js (el) and the
-// engine's state.
+// live region that announces steps. Calls demo-tables.js (el), the engine's
+// state, and demo-history.js (scheduleHash) once ready.
 (function () {
   "use strict";
 
@@ -27,7 +27,13 @@
 
   function end(token) {
     busy.delete(token);
-    if (!busy.size) root.dataset.state = "ready";
+    if (busy.size) return;
+    root.dataset.state = "ready";
+    D.history.scheduleHash(); // the link waits for the result to be on screen
+  }
+
+  function isBusy() {
+    return busy.size > 0;
   }
 
   // Shown at once while Python starts; once it runs, only for work that takes
@@ -65,5 +71,5 @@
     $("notice-close").addEventListener("click", () => showNotices([]));
   }
 
-  D.status = { begin, end, showComputing, showNotices, announce, bind };
+  D.status = { begin, end, isBusy, showComputing, showNotices, announce, bind };
 })();

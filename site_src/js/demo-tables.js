@@ -74,6 +74,15 @@
       shown.set(table, { height, width, values: values.slice(offset, offset + count) });
       return Promise.resolve(true);
     }
+    if (held && count <= CELLS_AT_ONCE) {
+      // Another shape (a new kernel size): the rows and cells there are kept,
+      // the missing ones added, the extra ones removed, every number written;
+      // parsing a whole new table took several times as long.
+      reshape(table, height, width);
+      writeCells(table.tBodies[0], values, offset, height, width);
+      shown.set(table, { height, width, values: values.slice(offset, offset + count) });
+      return Promise.resolve(true);
+    }
     shown.delete(table);
     const thead = table.tHead || table.createTHead();
     if (thead.rows.length !== 1 || thead.rows[0].cells.length !== width + 1) thead.innerHTML = headerHtml(width);
@@ -117,6 +126,34 @@
       for (let c = 0; c < width; c++) {
         const value = values[offset + r * width + c];
         if (!Object.is(held[r * width + c], value)) cells[c + 1].firstChild.data = String(value);
+      }
+    }
+  }
+
+  function reshape(table, height, width) {
+    const thead = table.tHead;
+    if (thead.rows.length !== 1 || thead.rows[0].cells.length !== width + 1) thead.innerHTML = headerHtml(width);
+    const tbody = table.tBodies[0];
+    while (tbody.rows.length > height) tbody.lastElementChild.remove();
+    for (let r = tbody.rows.length; r < height; r++) {
+      const tr = tbody.appendChild(el("tr"));
+      tr.appendChild(el("th", String(r), { scope: "row" }));
+    }
+    for (const tr of tbody.rows) {
+      while (tr.cells.length > width + 1) tr.lastElementChild.remove();
+      while (tr.cells.length < width + 1) tr.appendChild(el("td")).appendChild(document.createTextNode(""));
+    }
+  }
+
+  function writeCells(tbody, values, offset, height, width) {
+    const rows = tbody.rows;
+    for (let r = 0; r < height; r++) {
+      const cells = rows[r].cells;
+      for (let c = 0; c < width; c++) {
+        const cell = cells[c + 1];
+        const text = String(values[offset + r * width + c]);
+        if (cell.firstChild) cell.firstChild.data = text;
+        else cell.textContent = text;
       }
     }
   }

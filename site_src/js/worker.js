@@ -409,9 +409,9 @@ self.onmessage = async (event) => {
     booting = boot(msg, fail).then((versions) => {
       if (settled) return;
       settled = true;
+      // Request modules are imported by their page's first request: importing
+      // every page's modules once idle held up the first changes made then.
       post({ type: "ready", versions });
-      // import the request modules while idle; a request arriving meanwhile waits
-      setTimeout(() => bridge.preload(), 0);
     }, fail);
     return;
   }

@@ -39,8 +39,8 @@ API_MODULES = sorted(p.stem for p in Path(__file__).resolve().parent.glob("*_api
 def _api_module(request: str) -> ModuleType | None:
     """The module answering `request`: a request `demo_run` lives in demo_api.py.
 
-    Modules are imported on first use (or by preload() when the worker is
-    idle), so a page starts without importing the other pages' code.
+    Modules are imported on first use, so a page starts without importing
+    the other pages' code, and its worker is never busy importing them.
     """
     module_name = request.split("_", 1)[0] + "_api"
     if module_name not in API_MODULES:
@@ -73,7 +73,7 @@ def dispatch(name: str, args_json: str, buffers: Any = None) -> Any:
 
 
 def preload() -> None:
-    """Import every request module (the worker calls this once it is idle)."""
+    """Import every request module (the build's warm-up records what they import)."""
     for name in API_MODULES:
         importlib.import_module(name)
 

@@ -1,5 +1,6 @@
-"""The demo page's requests: one ``demo_run`` per settings change, one
-``demo_window`` per animation step.
+"""The demo page's requests: one ``demo_run`` per settings change, then
+``demo_windows`` for the arithmetic of every window (in blocks), so that
+steps, the slide and the animation show it without asking again.
 
 Everything the page shows as a number comes from here: the input values it
 convolves (after converting an uploaded image), the output of every filter,
@@ -18,10 +19,14 @@ import math
 from array import array
 from collections.abc import Sequence
 from itertools import chain
+from operator import add
 from typing import Any, Final, Protocol
 
 import convcore
+from convcore.conv import run as conv_run
 from convcore.padding import index_map
+from convcore.plan import plan_conv
+from convcore.trace import trace_plan
 
 #: The page's ranges (narrower than convcore's caps: this is a teaching page).
 KERNEL_RANGE: Final = (1, 20)
@@ -342,13 +347,105 @@ def _window(trace: convcore.Trace, step: int) -> dict[str, Any]:
     }
 
 
-def demo_window(token: int, step: int) -> dict[str, Any]:
-    """The arithmetic of window ``step`` of the last ``demo_run`` (filter 1)."""
+#: Taps in one block of windows: a digit's windows come in one block (up to
+#: a 7x7 kernel), a 128x128 upload's 16k in pieces of ~10 ms in the worker.
+BLOCK_TAPS: Final = 12_000
+
+
+def _padded(image: list[list[float]], row_map: list[int], col_map: list[int]) -> list[list[float]]:
+    """One channel as the windows see it: index maps applied, 0.0 for zeros."""
+    return [
+        [image[r][c] if r >= 0 and c >= 0 else 0.0 for c in col_map]
+        if r >= 0
+        else [0.0] * len(col_map)
+        for r in row_map
+    ]
+
+
+def _window_block(trace: convcore.Trace, first: int, count: int) -> dict[str, Any]:
+    """Windows ``first .. first + count - 1`` of filter 1, as ``_window`` gives
+    each (the same numbers, bit for bit: the sums in the trace's order), but
+    tap by tap over all of them at once (a strided slice of a padded row per
+    output row), window-major in flat arrays."""
+    plan = trace._plan
+    width = plan.out_size[1]
+    (s_h, s_w), (d_h, d_w) = plan.stride, plan.dilation
+    top, left = plan.pads[0][0], plan.pads[1][0]
+    height, in_width = plan.in_size
+    first_row, skip = divmod(first, width)
+    rows = range(first_row, (first + count - 1) // width + 1)
+    padded_everywhere = [True] * width
+
+    def block(per_row: list[list[Any]]) -> list[Any]:
+        joined: list[Any] = []
+        for line in per_row:
+            joined += line
+        return joined[skip : skip + count]
+
+    weights = array("d")
+    values: list[list[float]] = []
+    products: list[list[float]] = []
+    padding: list[list[bool]] = []
+    total = [0.0] * count
+    channel_sums = []
+    several = len(plan.weight[0]) > 1  # channel sums are shown for RGB only
+    for channel, (kernel, factors) in enumerate(zip(plan.weight[0], plan.factors[0], strict=True)):
+        padded = _padded(plan.x[channel], plan.row_map, plan.col_map)
+        channel_sum = [0.0] * count
+        for i, kernel_row in enumerate(kernel):
+            row_sum = [0.0] * count
+            lines = [padded[r * s_h + i * d_h] for r in rows]
+            row_pads = [not 0 <= r * s_h + i * d_h - top < height for r in rows]
+            for j, weight in enumerate(kernel_row):
+                start, stop = j * d_w, j * d_w + (width - 1) * s_w + 1
+                tap = block([line[start:stop:s_w] for line in lines])
+                col_pads = [not 0 <= c * s_w + j * d_w - left < in_width for c in range(width)]
+                product = list(map(weight.__mul__, tap))
+                weights.append(weight)
+                values.append(tap)
+                products.append(product)
+                padding.append(block([padded_everywhere if p else col_pads for p in row_pads]))
+                if several:
+                    channel_sum = list(map(add, channel_sum, product))
+                if factors is None:
+                    total = list(map(add, total, product))
+                else:  # conv2d's order for a separable kernel, as the trace sums it
+                    row_sum = list(map(add, row_sum, map(factors[1][j].__mul__, tap)))
+            if factors is not None:
+                total = list(map(add, total, map(factors[0][i].__mul__, row_sum)))
+        channel_sums.append(channel_sum)
+    bias = None if plan.bias is None else plan.bias[0]
+
+    def flat(columns: list[list[float]]) -> array[float]:
+        return array("d", chain.from_iterable(zip(*columns, strict=True)))
+
+    return {
+        "first": first,
+        "count": count,
+        "taps": len(weights),
+        "weights": weights,
+        "values": flat(values),
+        "products": flat(products),
+        "padding": array("b", chain.from_iterable(zip(*padding, strict=True))),
+        "sums": array("d", total),
+        "outputs": array("d", total if bias is None else [t + bias for t in total]),
+        "channel_sums": flat(channel_sums) if several else array("d"),
+        "bias": bias,
+    }
+
+
+def demo_windows(token: int, first: int) -> dict[str, Any]:
+    """The block of windows of the last ``demo_run`` (filter 1) that holds
+    window ``first``: blocks start at multiples of their size, at most
+    ``BLOCK_TAPS`` taps. ``{"stale": True}`` when another run came since."""
     trace = _last["trace"]
     if token != _last["token"] or trace is None:
         return {"stale": True}
     steps = len(trace)
-    return _window(trace, min(max(int(step), 0), steps - 1))
+    taps = len(trace._plan.weight[0]) * trace.kernel[0] * trace.kernel[1]
+    size = max(1, BLOCK_TAPS // taps)
+    start = min(max(int(first), 0), steps - 1) // size * size
+    return {"block": size, **_window_block(trace, start, min(size, steps - start))}
 
 
 # ------------------------------------------------------------------- code
@@ -438,6 +535,76 @@ def _geometry(
     return result
 
 
+#: The layouts of recent settings (fit, formula, fixes, index tables): a new
+#: digit or weight keeps its settings' layout, and ArrowUp then ArrowDown
+#: finds the first one again. Oldest out first.
+_LAYOUTS: dict[tuple[object, ...], dict[str, Any]] = {}
+_LAYOUTS_KEPT: Final = 64
+
+#: The input of the last run, by its source: most changes keep the image.
+_last_input: dict[str, Any] = {"key": None}
+
+
+def _layout(size: Pair, k: Pair, s: Pair, p: str | Pair, d: Pair, mode: str) -> dict[str, Any]:
+    """What the settings alone decide, from a cache: the result's fields, and
+    ``"out"``, the output size (None when PyTorch refuses the settings)."""
+    key = (size, k, s, p, d, mode)
+    found = _LAYOUTS.get(key)
+    if found is None:
+        found = _new_layout(size, k, s, p, d, mode)
+        if len(_LAYOUTS) >= _LAYOUTS_KEPT:
+            del _LAYOUTS[next(iter(_LAYOUTS))]
+        _LAYOUTS[key] = found
+    return found
+
+
+def _new_layout(size: Pair, k: Pair, s: Pair, p: str | Pair, d: Pair, mode: str) -> dict[str, Any]:
+    try:
+        shape = convcore.fit(size, k, s, p, d, mode)
+    except ValueError as exc:
+        return {
+            "out": None,
+            "error": str(exc),
+            "fixes": _refusal_fixes(size, k, s, p, d, mode),
+            "fit_text": "PyTorch refuses these settings, so there is no output.",
+            "pads": [[0, 0], [0, 0]],
+            "formula": [],
+            "dropped": [[], []],
+            "skipped": [[], []],
+            "fits": False,
+            **_geometry(size, ((0, 0), (0, 0)), (0, 0), k, s, d, "zeros"),
+        }
+    assert isinstance(shape, convcore.Fit2D)
+    pads = (shape.rows.padding, shape.cols.padding)
+    return {
+        "out": shape.out,
+        "error": "",
+        "pads": [list(pads[0]), list(pads[1])],
+        "formula": [_formula(shape.rows, "H"), _formula(shape.cols, "W")],
+        "dropped": [list(shape.rows.dropped), list(shape.cols.dropped)],
+        "skipped": [list(shape.rows.skipped), list(shape.cols.skipped)],
+        "fits": shape.fits,
+        "fixes": _fit_fixes(shape),
+        "fit_text": _fit_text(shape),
+        **_geometry(size, pads, shape.out, k, s, d, mode),
+    }
+
+
+def _input(
+    source: Sequence[float], kind: str, height: int, width: int, channels: int, background: str
+) -> tuple[Image, bool, array[float]]:
+    """``build_input`` and the input's values flat, remembered for the next
+    run: a change of the settings or weights sends the same source again."""
+    raw = (source.format, source.tobytes()) if isinstance(source, memoryview) else tuple(source)
+    key = (kind, height, width, channels, background, raw)
+    if _last_input["key"] != key:
+        x, transparent = build_input(source, kind, height, width, channels, background)
+        flat = array("d", chain.from_iterable(chain.from_iterable(x)))
+        _last_input.update(key=key, value=(x, transparent, flat))
+    found: tuple[Image, bool, array[float]] = _last_input["value"]
+    return found
+
+
 def run(
     *,
     source: Sequence[float],
@@ -457,7 +624,7 @@ def run(
     token: int = 0,
 ) -> dict[str, Any]:
     """Everything the demo shows for one state (see the module docstring)."""
-    x, transparent = build_input(source, kind, height, width, channels, background)
+    x, transparent, input_values = _input(source, kind, height, width, channels, background)
     size = (height, width)
     k = _pair("kernel", kernel, KERNEL_RANGE)
     s = _pair("stride", stride, STRIDE_RANGE)
@@ -471,7 +638,7 @@ def run(
     if any(len(w) != k[0] * k[1] for w in weights):
         raise ValueError(f"each filter needs {k[0] * k[1]} weights")
     biases = [float(b) for b in bias] if any(b != 0 for b in bias) else None
-    input_values = array("d", chain.from_iterable(chain.from_iterable(x)))
+    layout = _layout(size, k, s, p, d, padding_mode)
     result: dict[str, Any] = {
         "token": token,
         "in_size": list(size),
@@ -480,51 +647,24 @@ def run(
         "transparent": transparent,
         "input": input_values,
         "code": pytorch_code(channels, size, k, s, p, d, padding_mode, kernels, biases),
-        "error": "",
-        "fixes": [],
         "out_size": None,
         "steps": 0,
         "window": None,
+        **{name: value for name, value in layout.items() if name != "out"},
     }
-    try:
-        shape = convcore.fit(size, k, s, p, d, padding_mode)
-    except ValueError as exc:
-        result["error"] = str(exc)
-        result["fixes"] = _refusal_fixes(size, k, s, p, d, padding_mode)
-        result["fit_text"] = "PyTorch refuses these settings, so there is no output."
-        result.update(
-            pads=[[0, 0], [0, 0]],
-            formula=[],
-            dropped=[[], []],
-            skipped=[[], []],
-            fits=False,
-            **_geometry(size, ((0, 0), (0, 0)), (0, 0), k, s, d, "zeros"),
-        )
-        _last.update(token=token, trace=None)
-        return result
-    assert isinstance(shape, convcore.Fit2D)
-    pads = (shape.rows.padding, shape.cols.padding)
-    result.update(
-        pads=[list(pads[0]), list(pads[1])],
-        formula=[_formula(shape.rows, "H"), _formula(shape.cols, "W")],
-        dropped=[list(shape.rows.dropped), list(shape.cols.dropped)],
-        skipped=[list(shape.rows.skipped), list(shape.cols.skipped)],
-        fits=shape.fits,
-        fixes=_fit_fixes(shape),
-        fit_text=_fit_text(shape),
-        **_geometry(size, pads, shape.out, k, s, d, padding_mode),
-    )
-    if min(shape.out) < 1:
+    out = layout["out"]
+    if out is None or min(out) < 1:
         _last.update(token=token, trace=None)
         return result
     weight4 = [[kern] * channels for kern in kernels]
-    output = convcore.conv2d(x, weight4, biases, s, p, d, 1, padding_mode)
+    plan = plan_conv(x, weight4, biases, s, p, d, 1, padding_mode)
+    output = conv_run(plan)
     flat = array("d", chain.from_iterable(chain.from_iterable(output)))
-    trace = convcore.trace(x, weight4, biases, s, p, d, 1, padding_mode, out_channel=0)
+    trace = trace_plan(plan, 0)
     steps = len(trace)
     _last.update(token=token, trace=trace)
     result.update(
-        out_size=list(shape.out),
+        out_size=list(out),
         steps=steps,
         output=flat,
         ranges=[
@@ -604,8 +744,8 @@ def warmup() -> None:
         step=None,
         token=1,
     )
-    demo_window(1, 0)
+    demo_windows(1, 0)
     js_number(result["output"][0])
 
 
-REQUESTS = {"demo_run": demo_run, "demo_window": demo_window}
+REQUESTS = {"demo_run": demo_run, "demo_windows": demo_windows}

@@ -94,6 +94,10 @@ def calm(site: Site) -> Page:
 
 
 def page_hash(page: Page) -> dict[str, str]:
+    """The link's settings. The page writes the link in a task after the frame
+    that shows a result (writing history costs milliseconds): two frames on,
+    it holds the latest change."""
+    page.evaluate(TWO_FRAMES)
     text: str = page.evaluate("location.hash.slice(1)")
     return dict(p.split("=", 1) for p in text.split("&") if p)
 

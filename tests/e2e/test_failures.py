@@ -92,13 +92,18 @@ def server_url(server: Server) -> str:
 
 INJECTED = """
 
-_real_conv2d = conv2d
+from convcore import conv as _conv
+
+_real_run = _conv.run
 
 
-def conv2d(x, weight, *args, **kwargs):  # injected by the test: fail for 7-wide kernels
-    if len(weight[0][0][0]) == 7:
+def _run(plan):  # injected by the test: every convolution with a 7-wide kernel fails
+    if plan.kernel[1] == 7:
         raise RuntimeError("injected failure inside convcore")
-    return _real_conv2d(x, weight, *args, **kwargs)
+    return _real_run(plan)
+
+
+_conv.run = _run
 """
 
 
@@ -108,7 +113,7 @@ def replace_file(path: Path, data: bytes) -> None:
 
 
 def inject_failure(root: Path) -> None:
-    """A wheel whose conv2d raises for 7-wide kernels, with its lock entry updated."""
+    """A wheel whose convolutions raise for 7-wide kernels, with its lock entry updated."""
     (wheel,) = (root / "wheels").glob("*.whl")
     buffer = io.BytesIO()
     with zipfile.ZipFile(wheel) as old, zipfile.ZipFile(buffer, "w") as new:
