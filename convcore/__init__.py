@@ -16,7 +16,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from convcore.conv import conv2d
-from convcore.geometry import MAX_FIXES, AxisFit, Fit2D, Fix, fit, output_size, valid_convolution
+from convcore.geometry import (
+    MAX_FIXES,
+    AxisFit,
+    Fit2D,
+    Fix,
+    fit,
+    output_size,
+    same_padding,
+    valid_convolution,
+)
 from convcore.limits import (
     MAX_CHANNELS,
     MAX_DILATION,
@@ -100,6 +109,7 @@ __all__ = [
     "fit",
     "output_size",
     "receptive_field",
+    "same_padding",
     "trace",
     "trace_transpose",
     "valid_convolution",

@@ -21,6 +21,7 @@ examples:
   python -m convcore shape 28 --kernel 5 --stride 2 --padding 1
   python -m convcore shape 28 32 --kernel 5,3 --padding same
   python -m convcore shape 28x32 --kernel 3 --stride 2 --json
+  python -m convcore shape 28 --kernel 4 --stride 2 --padding 1,2,1,2
   python -m convcore rf 3 3:2:1 3:1:2:2 --input 28 --at 5,5
 
 exit status: 0 when the question was answered (even "no output"),
@@ -48,9 +49,13 @@ def _int_or_pair(text: str) -> int | tuple[int, int]:
     raise argparse.ArgumentTypeError(f"expected one number or two (height,width), got {text!r}")
 
 
-def _padding(text: str) -> int | tuple[int, int] | str:
+def _padding(text: str) -> int | tuple[int, ...] | str:
+    """A number, a pair ``h,w``, four sides ``top,bottom,left,right``, same or valid."""
     if text.strip().lower() in ("same", "valid"):
         return text.strip().lower()
+    values = _numbers(text)
+    if len(values) == 4:
+        return tuple(values)
     return _int_or_pair(text)
 
 
@@ -101,7 +106,8 @@ def _parser() -> argparse.ArgumentParser:
         "--padding",
         type=_padding,
         default=0,
-        help="padding: 1, 1,2, same or valid (default 0)",
+        help="padding: 1, 1,2 (height,width; before,after with one size), 1,2,0,1 "
+        "(top,bottom,left,right: a single size is then a square), same or valid (default 0)",
     )
     shape.add_argument(
         "-d", "--dilation", type=_int_or_pair, default=1, help="dilation (default 1)"
@@ -194,8 +200,11 @@ def _shape_text(result: AxisFit | Fit2D) -> str:
 
 def _run(args: argparse.Namespace) -> str:
     if args.command == "shape":
+        size = _size(args.size)
+        if isinstance(size, int) and isinstance(args.padding, tuple) and len(args.padding) == 4:
+            size = (size, size)  # four sides need two axes
         result = fit(
-            _size(args.size),
+            size,
             args.kernel,
             args.stride,
             args.padding,

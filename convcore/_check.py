@@ -18,13 +18,15 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from typing import Literal, TypeAlias
+from typing import Final, Literal, TypeAlias
 
 from convcore.limits import MAX_PADDING
 
 Pair: TypeAlias = tuple[int, int]
-#: A padding after checking: a (height, width) pair, or one of the two words.
-Padding: TypeAlias = Pair | Literal["same", "valid"]
+#: Four-sided padding: (top, bottom, left, right).
+Quad: TypeAlias = tuple[int, int, int, int]
+#: A padding after checking: a (height, width) pair, four sides, or one of the two words.
+Padding: TypeAlias = Pair | Quad | Literal["same", "valid"]
 PaddingMode: TypeAlias = Literal["zeros", "reflect", "replicate", "circular"]
 Matrix: TypeAlias = list[list[float]]
 
@@ -82,6 +84,13 @@ def as_int(name: str, value: object) -> int:
     raise TypeError(f"{name} must be a whole number (int), got {show(value)}")
 
 
+def check_bool(name: str, value: object) -> bool:
+    """``True`` or ``False`` only (``0``/``1`` and strings are refused)."""
+    if isinstance(value, bool):
+        return value
+    raise TypeError(f"{name} must be True or False, got {show(value)}")
+
+
 def in_range(name: str, value: int, low: int, high: int, cap: str = "") -> int:
     """Return ``value`` if ``low <= value <= high``, else a ``ValueError``.
 
@@ -132,15 +141,31 @@ def check_pair(name: str, value: object, low: int, high: int, cap: str = "") -> 
     )
 
 
+SIDES: Final = ("top", "bottom", "left", "right")
+
+
 def check_padding(name: str, value: object, high: int = MAX_PADDING) -> Padding:
-    """``"same"``, ``"valid"``, or an int / ``(h, w)`` pair in ``[0, high]``."""
+    """``"same"``, ``"valid"``, or an int / ``(h, w)`` pair / ``(top, bottom,
+    left, right)`` four in ``[0, high]``."""
     if isinstance(value, str):
         if value in ("same", "valid"):
             return "same" if value == "same" else "valid"
         raise ValueError(
             f"{name}={show(value)} is not understood. Allowed: a number of pixels "
-            f"(0 to {high}), a pair (height, width), 'same' or 'valid'."
+            f"(0 to {high}), a pair (height, width), four numbers (top, bottom, left, "
+            f"right), 'same' or 'valid'."
         )
+    if isinstance(value, (list, tuple)) and len(value) not in (2, 4):
+        raise ValueError(
+            f"{name} must be one number, a pair (height, width) or four numbers "
+            f"(top, bottom, left, right); got a {type(value).__name__} of {len(value)} entries"
+        )
+    if isinstance(value, (list, tuple)) and len(value) == 4:
+        top, bottom, left, right = (
+            check_int(f"{name} ({side})", v, 0, high, "MAX_PADDING")
+            for side, v in zip(SIDES, value, strict=True)
+        )
+        return top, bottom, left, right
     return check_pair(name, value, 0, high, "MAX_PADDING")
 
 

@@ -30,7 +30,8 @@ def pair(value: Any) -> tuple[int, int]:
 def pads_of(
     padding: Any, kernel: tuple[int, int], dilation: tuple[int, int]
 ) -> list[tuple[int, int]]:
-    """((top, bottom), (left, right)) the way PyTorch reads ``padding``."""
+    """((top, bottom), (left, right)) the way PyTorch reads ``padding``
+    (four numbers are convcore's (top, bottom, left, right))."""
     if padding == "valid":
         return [(0, 0), (0, 0)]
     if padding == "same":
@@ -39,6 +40,9 @@ def pads_of(
             total = d * (k - 1)
             out.append((total // 2, total - total // 2))
         return out
+    if isinstance(padding, (list, tuple)) and len(padding) == 4:
+        top, bottom, left, right = (int(p) for p in padding)
+        return [(top, bottom), (left, right)]
     ph, pw = pair(padding)
     return [(ph, ph), (pw, pw)]
 
