@@ -40,6 +40,27 @@ from convcore.limits import (
 from convcore.trace import Tap, Trace, Window, trace
 
 if TYPE_CHECKING:
+    from convcore.activation import (
+        cross_entropy,
+        cross_entropy_backward,
+        log_softmax,
+        relu,
+        relu_backward,
+        softmax,
+    )
+    from convcore.backward import conv2d_backward
+    from convcore.dense import flatten, linear, linear_backward
+    from convcore.digits import crop_centre
+    from convcore.pool import (
+        PoolTap,
+        PoolTrace,
+        PoolWindow,
+        avg_pool2d,
+        avg_pool2d_backward,
+        max_pool2d,
+        max_pool2d_backward,
+        trace_pool,
+    )
     from convcore.receptive import MAX_FIELD, Layer, LayerField, ReceptiveField, receptive_field
     from convcore.transpose import (
         Scatter,
@@ -51,7 +72,7 @@ if TYPE_CHECKING:
 
 #: Imported on first use (PEP 562): a program that only convolves, like the
 #: demo page's Python, starts without them (in Pyodide that is a third of
-#: ``import convcore``).
+#: ``import convcore``, and the network's modules would be more).
 _LAZY = {
     **dict.fromkeys(
         ("MAX_FIELD", "Layer", "LayerField", "ReceptiveField", "receptive_field"),
@@ -61,6 +82,33 @@ _LAZY = {
         ("Scatter", "Spread", "TransposeTrace", "conv_transpose2d", "trace_transpose"),
         "convcore.transpose",
     ),
+    **dict.fromkeys(
+        (
+            "PoolTap",
+            "PoolTrace",
+            "PoolWindow",
+            "avg_pool2d",
+            "avg_pool2d_backward",
+            "max_pool2d",
+            "max_pool2d_backward",
+            "trace_pool",
+        ),
+        "convcore.pool",
+    ),
+    **dict.fromkeys(
+        (
+            "cross_entropy",
+            "cross_entropy_backward",
+            "log_softmax",
+            "relu",
+            "relu_backward",
+            "softmax",
+        ),
+        "convcore.activation",
+    ),
+    **dict.fromkeys(("flatten", "linear", "linear_backward"), "convcore.dense"),
+    "conv2d_backward": "convcore.backward",
+    "crop_centre": "convcore.digits",
 }
 
 
@@ -96,6 +144,9 @@ __all__ = [
     "Fix",
     "Layer",
     "LayerField",
+    "PoolTap",
+    "PoolTrace",
+    "PoolWindow",
     "ReceptiveField",
     "Scatter",
     "Spread",
@@ -104,13 +155,29 @@ __all__ = [
     "TransposeTrace",
     "Window",
     "__version__",
+    "avg_pool2d",
+    "avg_pool2d_backward",
     "conv2d",
+    "conv2d_backward",
     "conv_transpose2d",
+    "crop_centre",
+    "cross_entropy",
+    "cross_entropy_backward",
     "fit",
+    "flatten",
+    "linear",
+    "linear_backward",
+    "log_softmax",
+    "max_pool2d",
+    "max_pool2d_backward",
     "output_size",
     "receptive_field",
+    "relu",
+    "relu_backward",
     "same_padding",
+    "softmax",
     "trace",
+    "trace_pool",
     "trace_transpose",
     "valid_convolution",
 ]

@@ -49,13 +49,13 @@ def _int_or_pair(text: str) -> int | tuple[int, int]:
     raise argparse.ArgumentTypeError(f"expected one number or two (height,width), got {text!r}")
 
 
-def _padding(text: str) -> int | tuple[int, ...] | str:
+def _padding(text: str) -> int | tuple[int, int] | tuple[int, int, int, int] | str:
     """A number, a pair ``h,w``, four sides ``top,bottom,left,right``, same or valid."""
     if text.strip().lower() in ("same", "valid"):
         return text.strip().lower()
     values = _numbers(text)
     if len(values) == 4:
-        return tuple(values)
+        return values[0], values[1], values[2], values[3]
     return _int_or_pair(text)
 
 

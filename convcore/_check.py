@@ -20,7 +20,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Final, Literal, TypeAlias
 
-from convcore.limits import MAX_PADDING
+from convcore.limits import MAX_CHANNELS, MAX_PADDING, MAX_SIDE, MAX_VALUES
 
 Pair: TypeAlias = tuple[int, int]
 #: Four-sided padding: (top, bottom, left, right).
@@ -324,3 +324,52 @@ def to_vector(value: object, name: str, length: int) -> list[float]:
             f"give one number per output channel (or None)"
         )
     return to_floats(seq, name, (), length)
+
+
+# ------------------------------------------------------------ images, vectors
+
+_IMAGE_AXES: Final = ("channel", "row", "column")
+_IMAGE_CAPS: Final = (
+    (MAX_CHANNELS, "MAX_CHANNELS"),
+    (MAX_SIDE, "MAX_SIDE"),
+    (MAX_SIDE, "MAX_SIDE"),
+)
+
+
+def probe_image(name: str, value: object) -> tuple[int, int, int]:
+    """The ``[C][H][W]`` shape of ``value``, read along first entries, caps checked."""
+    c, h, w = probe_shape(name, value, _IMAGE_AXES, _IMAGE_CAPS)
+    if c * h * w > MAX_VALUES:
+        raise ValueError(
+            f"{name} has {c * h * w} numbers; at most {MAX_VALUES} are allowed "
+            f"(convcore.MAX_VALUES, a work cap that keeps a browser tab responsive)."
+        )
+    return c, h, w
+
+
+def to_image(value: object, name: str, shape: tuple[int, int, int]) -> list[Matrix]:
+    """A probed ``[C][H][W]`` nested list as floats (ragged lists refused)."""
+    blocks = to_blocks(value, name, (), shape[0])
+    return [to_matrix(block, name, (c,), shape[1:]) for c, block in enumerate(blocks)]
+
+
+def image_like(name: str, value: object, shape: tuple[int, int, int], of: str) -> list[Matrix]:
+    """``value`` as floats, which must have exactly the ``[C][H][W]`` shape of ``of``."""
+    found = probe_image(name, value)
+    if found != shape:
+        raise ValueError(
+            f"{name} is {'x'.join(map(str, found))} but {of} is {'x'.join(map(str, shape))} "
+            f"([C][H][W]); they must have the same shape"
+        )
+    return to_image(value, name, shape)
+
+
+def probe_vector(name: str, value: object) -> int:
+    """The length of a flat list of numbers, at most ``MAX_VALUES``."""
+    (length,) = probe_shape(name, value, ("number",), ((MAX_VALUES, "MAX_VALUES"),))
+    return length
+
+
+def to_numbers(value: object, name: str, length: int) -> list[float]:
+    """A flat list of exactly ``length`` finite numbers, as floats."""
+    return to_floats(value, name, (), length)

@@ -16,11 +16,11 @@ loop per pixel:
   the first ``out_w`` are real and the rest are read and thrown away
   (``rows``). With a row stride above 1, a tap row's input rows are first
   gathered into a *band*.
-* ``spread``: the adjoint of ``tap``. Given, per tap, a gradient on the
-  output grid (zero in the thrown-away cells), it returns the gradient of the
-  padded plane: each tap's grid, stuffed with ``stride - 1`` zeros between
-  cells, shifted by the tap's offset and weighted. Every shift is a slice of
-  one zero-extended list, so it is ``weighted_sum`` over slices again.
+* ``stuffed`` and ``shift``: the adjoint of ``taps``. A gradient on the
+  output grid (zero in the thrown-away cells) is stuffed with ``stride - 1``
+  zeros between cells; shifted by a tap's offset it is what that tap passes
+  back to the padded plane. Every shift is one slice of one zero-extended
+  list, so the padded plane's gradient is ``weighted_sum`` over slices again.
 * ``fold``: the adjoint of ``pad``: a padded cell's gradient goes back to the
   input pixel it showed (zeros padding: a crop; reflect, replicate and
   circular: padded cells add onto their source pixels).
@@ -36,7 +36,6 @@ from functools import lru_cache
 from operator import add
 
 from convcore._check import Matrix, PaddingMode, Pair
-from convcore.flat import weighted_sum
 from convcore.geometry import span
 from convcore.padding import ZERO, index_map
 
@@ -64,12 +63,15 @@ class Grid:
     dilation: Pair
     out_size: Pair
     mode: PaddingMode
-    rows: int = field(init=False)
-    width: int = field(init=False)
-    per_row: int = field(init=False)
-    count: int = field(init=False)
-    row_map: list[int] = field(init=False, repr=False)
-    col_map: list[int] = field(init=False, repr=False)
+    # Derived from the fields above (so left out of equality and hashing):
+    rows: int = field(init=False, compare=False)
+    width: int = field(init=False, compare=False)
+    per_row: int = field(init=False, compare=False)
+    count: int = field(init=False, compare=False)
+    row_map: list[int] = field(init=False, repr=False, compare=False)
+    col_map: list[int] = field(init=False, repr=False, compare=False)
+    offsets: list[int] = field(init=False, repr=False, compare=False)  # per tap, in the plane
+    reach: int = field(init=False, repr=False, compare=False)  # the largest offset
 
     def __post_init__(self) -> None:
         (height, width), ((top, bottom), (left, right)) = self.in_size, self.pads
@@ -89,6 +91,10 @@ class Grid:
         setattr_(self, "count", (out_h - 1) * (row_width // s_w) + out_w)
         setattr_(self, "row_map", row_map + [ZERO] * (rows - len(row_map)))
         setattr_(self, "col_map", col_map + [ZERO] * (row_width - len(col_map)))
+        (k_h, k_w), (d_h, d_w) = self.kernel, self.dilation
+        offsets = [a * d_h * row_width + b * d_w for a in range(k_h) for b in range(k_w)]
+        setattr_(self, "offsets", offsets)
+        setattr_(self, "reach", offsets[-1])
 
     # ------------------------------------------------------------- forward
 
@@ -148,20 +154,12 @@ class Grid:
 
     # ------------------------------------------------------------ backward
 
-    @property
-    def _reach(self) -> int:
-        """The largest tap offset in the padded plane."""
-        return (self.kernel[0] - 1) * self.dilation[0] * self.width + (
-            self.kernel[1] - 1
-        ) * self.dilation[1]
-
     def stuffed(self, grid: list[float]) -> list[float]:
         """An output grid placed at its windows' top-left cells of the padded
-        plane, zero-extended in front by ``_reach`` so that ``spread`` can shift
-        it by any tap offset with one slice."""
-        (s_h, s_w), size = self.stride, self.rows * self.width
-        reach = self._reach
-        out = [0.0] * (reach + size)
+        plane (``stride - 1`` zeros between cells), zero-extended in front by
+        ``reach`` so that ``shift`` can move it by any tap offset with one slice."""
+        (s_h, s_w), reach = self.stride, self.reach
+        out = [0.0] * (reach + self.rows * self.width)
         if s_h == 1:
             out[reach : reach + (len(grid) - 1) * s_w + 1 : s_w] = grid
             return out
@@ -172,24 +170,15 @@ class Grid:
             out[first : first + (len(row) - 1) * s_w + 1 : s_w] = row
         return out
 
-    def offsets(self) -> list[int]:
-        """Each tap's offset in the padded plane, row-major kernel order."""
-        (k_h, k_w), (d_h, d_w) = self.kernel, self.dilation
-        return [a * d_h * self.width + b * d_w for a in range(k_h) for b in range(k_w)]
+    def shift(self, stuffed: list[float], tap: int) -> list[float]:
+        """A stuffed grid moved by tap ``tap``'s offset: what that tap's
+        gradient adds to each cell of the padded plane (``rows * width``)."""
+        start = self.reach - self.offsets[tap]
+        return stuffed[start : start + self.rows * self.width]
 
-    def spread(
-        self, stuffed: list[list[float]], taps: list[int], weights: list[float]
-    ) -> list[float]:
-        """``sum_t weights[t] * shift(stuffed[t], offsets()[taps[t]])``: the
-        gradient of the padded plane (``rows * width`` cells)."""
-        reach, size, offsets = self._reach, self.rows * self.width, self.offsets()
-        slices = [
-            grid[reach - offsets[tap] : reach - offsets[tap] + size]
-            for grid, tap in zip(stuffed, taps, strict=True)
-        ]
-        if not slices:
-            return [0.0] * size
-        return weighted_sum(slices, weights, None)
+    def shifts(self, stuffed: list[float]) -> list[list[float]]:
+        """``shift`` by every tap, in row-major kernel order."""
+        return [self.shift(stuffed, tap) for tap in range(len(self.offsets))]
 
     def fold(self, padded: list[float]) -> Matrix:
         """The gradient of the input (``H`` rows of ``W``) from that of the padded plane."""
