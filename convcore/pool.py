@@ -26,7 +26,7 @@ the gradients the adjoint slices (``Grid.spread``) and ``Grid.fold``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from operator import truediv
 from typing import Any, Final, Literal
@@ -43,7 +43,14 @@ from convcore._check import (
     to_image,
 )
 from convcore.flat import weighted_sum
-from convcore.geometry import ceil_windows, count_windows, no_output_message
+from convcore.geometry import (
+    AxisFit,
+    Fit2D,
+    ceil_windows,
+    count_windows,
+    fit,
+    no_output_message,
+)
 from convcore.limits import MAX_DILATION, MAX_KERNEL, MAX_PADDING, MAX_STRIDE
 from convcore.plan import check_work
 from convcore.trace import Steps
@@ -183,20 +190,18 @@ def max_of(taps: list[list[float]]) -> list[float]:
 
 def max_grad(grid_: Grid, taps: list[list[float]], top: list[float], grad: list[float]) -> Matrix:
     """Each window's gradient to its first maximum; ``grad`` on the output grid."""
-    shifted: list[list[float]] = []
+    plane = [0.0] * (grid_.rows * grid_.width)
     for tap, values in enumerate(taps):
         hits = [g if v == t else 0.0 for v, t, g in zip(values, top, grad, strict=True)]
         if tap + 1 < len(taps):
             top = [_NAN if v == t else t for v, t in zip(values, top, strict=True)]
         if any(hits):
-            shifted.append(grid_.shift(grid_.stuffed(hits), tap))
-    return grid_.fold(_total(grid_, shifted))
+            grid_.add_at(plane, tap, hits)
+    return grid_.fold(plane)
 
 
 def _total(grid_: Grid, shifted: list[list[float]]) -> list[float]:
-    """The elementwise sum of the shifted gradients (all zeros if there are none)."""
-    if not shifted:
-        return [0.0] * (grid_.rows * grid_.width)
+    """The elementwise sum of the shifted gradients."""
     return weighted_sum(shifted, [1.0] * len(shifted), None)
 
 
@@ -502,3 +507,37 @@ def trace_pool(
         steps=len(channels) * out_h * out_w,
         _plan=plan,
     )
+
+
+def _poolable(parameter: str, value: int | Pair, settings: PoolSettings) -> bool:
+    """Whether a ``fit`` fix keeps PyTorch's padding <= kernel // 2."""
+    pair_value = value if isinstance(value, tuple) else (value, value)
+    if parameter == "padding":
+        return all(p <= k // 2 for p, k in zip(pair_value, settings.kernel, strict=True))
+    if parameter == "kernel":
+        return all(p <= k // 2 for p, k in zip(settings.padding, pair_value, strict=True))
+    return True
+
+
+def pool_fit(
+    size: object,
+    kernel_size: object,
+    stride: object = None,
+    padding: object = 0,
+    dilation: object = 1,
+    ceil_mode: object = False,
+) -> AxisFit | Fit2D:
+    """``fit`` for a pooling window: PyTorch's pooling checks first, the
+    stride defaulting to the kernel, ``ceil_mode``'s count, and only the
+    fixes pooling allows (padding at most half the kernel)."""
+    settings = check_pool("max", kernel_size, stride, padding, dilation, ceil_mode, True, None)
+    result = fit(
+        size,
+        kernel_size,
+        kernel_size if stride is None else stride,
+        padding,
+        dilation,
+        ceil_mode=settings.ceil_mode,
+    )
+    kept = tuple(f for f in result.fixes if _poolable(f.parameter, f.value, settings))
+    return replace(result, fixes=kept)

@@ -31,7 +31,6 @@ and again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import add
 
@@ -48,53 +47,58 @@ def gather_rows(plane: list[float], width: int, first: int, stride: int, rows: i
     return band
 
 
-@dataclass(frozen=True)
 class Grid:
     """The geometry of one windowed operation on one input size (see the module doc).
 
     ``pads`` is ``((top, bottom), (left, right))``; ``mode`` the padding mode
     (pooling pads with a constant, i.e. ``"zeros"`` with its own fill value).
+    The rest is derived once: ``rows`` and ``width`` of the padded plane,
+    ``per_row`` and ``count`` of the output grid, the index maps, and each
+    tap's ``offsets`` in the plane (``reach`` the largest). A plain class,
+    not a dataclass: ``import convcore`` stays quick, and a grid is only
+    ever equal to itself (``grid()`` hands out one per geometry).
     """
 
-    in_size: Pair
-    pads: tuple[Pair, Pair]
-    kernel: Pair
-    stride: Pair
-    dilation: Pair
-    out_size: Pair
-    mode: PaddingMode
-    # Derived from the fields above (so left out of equality and hashing):
-    rows: int = field(init=False, compare=False)
-    width: int = field(init=False, compare=False)
-    per_row: int = field(init=False, compare=False)
-    count: int = field(init=False, compare=False)
-    row_map: list[int] = field(init=False, repr=False, compare=False)
-    col_map: list[int] = field(init=False, repr=False, compare=False)
-    offsets: list[int] = field(init=False, repr=False, compare=False)  # per tap, in the plane
-    reach: int = field(init=False, repr=False, compare=False)  # the largest offset
+    __slots__ = (
+        "col_map", "count", "dilation", "in_size", "kernel", "mode", "offsets", "out_size",
+        "pads", "per_row", "reach", "row_map", "rows", "stride", "width",
+    )  # fmt: skip
 
-    def __post_init__(self) -> None:
-        (height, width), ((top, bottom), (left, right)) = self.in_size, self.pads
-        (out_h, out_w), (s_h, s_w) = self.out_size, self.stride
+    def __init__(
+        self,
+        in_size: Pair,
+        pads: tuple[Pair, Pair],
+        kernel: Pair,
+        stride: Pair,
+        dilation: Pair,
+        out_size: Pair,
+        mode: PaddingMode,
+    ) -> None:
+        self.in_size, self.pads, self.kernel = in_size, pads, kernel
+        self.stride, self.dilation, self.out_size, self.mode = stride, dilation, out_size, mode
+        (height, width), ((top, bottom), (left, right)) = in_size, pads
+        (out_h, out_w), (s_h, s_w), (d_h, d_w) = out_size, stride, dilation
         # ceil_mode's last window may reach past the padded edge
-        need_h = (out_h - 1) * s_h + span(self.kernel[0], self.dilation[0])
-        need_w = (out_w - 1) * s_w + span(self.kernel[1], self.dilation[1])
-        rows = max(top + height + bottom, need_h)
-        cells = max(left + width + right, need_w)
-        row_width = -(-cells // s_w) * s_w
-        row_map = index_map(height, top, bottom, self.mode)
-        col_map = index_map(width, left, right, self.mode)
-        setattr_ = object.__setattr__  # a frozen dataclass sets its derived fields once
-        setattr_(self, "rows", rows)
-        setattr_(self, "width", row_width)
-        setattr_(self, "per_row", row_width // s_w)
-        setattr_(self, "count", (out_h - 1) * (row_width // s_w) + out_w)
-        setattr_(self, "row_map", row_map + [ZERO] * (rows - len(row_map)))
-        setattr_(self, "col_map", col_map + [ZERO] * (row_width - len(col_map)))
-        (k_h, k_w), (d_h, d_w) = self.kernel, self.dilation
-        offsets = [a * d_h * row_width + b * d_w for a in range(k_h) for b in range(k_w)]
-        setattr_(self, "offsets", offsets)
-        setattr_(self, "reach", offsets[-1])
+        self.rows = max(top + height + bottom, (out_h - 1) * s_h + span(kernel[0], d_h))
+        cells = max(left + width + right, (out_w - 1) * s_w + span(kernel[1], d_w))
+        self.width = -(-cells // s_w) * s_w
+        self.per_row = self.width // s_w
+        self.count = (out_h - 1) * self.per_row + out_w
+        row_map = index_map(height, top, bottom, mode)
+        col_map = index_map(width, left, right, mode)
+        self.row_map = row_map + [ZERO] * (self.rows - len(row_map))
+        self.col_map = col_map + [ZERO] * (self.width - len(col_map))
+        self.offsets = [
+            a * d_h * self.width + b * d_w for a in range(kernel[0]) for b in range(kernel[1])
+        ]
+        self.reach = self.offsets[-1]
+
+    def __repr__(self) -> str:
+        return (
+            f"Grid(in_size={self.in_size}, pads={self.pads}, kernel={self.kernel}, "
+            f"stride={self.stride}, dilation={self.dilation}, out_size={self.out_size}, "
+            f"mode={self.mode!r})"
+        )
 
     # ------------------------------------------------------------- forward
 
@@ -175,6 +179,16 @@ class Grid:
         gradient adds to each cell of the padded plane (``rows * width``)."""
         start = self.reach - self.offsets[tap]
         return stuffed[start : start + self.rows * self.width]
+
+    def add_at(self, plane: list[float], tap: int, grid: list[float]) -> None:
+        """Add an output grid into a padded plane at tap ``tap``'s cells (in
+        place): the adjoint of one ``taps`` slice, for a single tap."""
+        (s_h, s_w), start = self.stride, self.offsets[tap]
+        per_row, step = (len(grid), 0) if s_h == 1 else (self.per_row, s_h * self.width)
+        for i, first in enumerate(range(0, len(grid), per_row)):
+            row = grid[first : first + per_row]
+            where = slice(start + i * step, start + i * step + (len(row) - 1) * s_w + 1, s_w)
+            plane[where] = list(map(add, plane[where], row))
 
     def shifts(self, stuffed: list[float]) -> list[list[float]]:
         """``shift`` by every tap, in row-major kernel order."""
