@@ -28,7 +28,7 @@ from math import fsum
 
 from convcore._check import Matrix, image_like
 from convcore.conv import plan_grid
-from convcore.flat import dots, weighted_sum
+from convcore.flat import CHUNK, dots, weighted_sum
 from convcore.plan import check_work, plan_conv
 from convcore.windows import Grid
 
@@ -59,36 +59,108 @@ def conv_forward(
     return out
 
 
-def conv_grads(
+# ----------------------------------------------------------- a network's layer
+
+
+def patch_grads(
     grid: Grid,
     taps: list[Taps],
     filters: list[list[float]],
     grads: list[list[float]],
     groups: int,
     need_x: bool,
-) -> tuple[list[Matrix] | None, list[list[float]], list[float]]:
-    """``(grad_x, grad_filters, grad_bias)`` for output gradients on the grid.
+) -> tuple[list[Matrix] | None, list[list[float]]]:
+    """``(grad_x, grad_filters)`` from the forward pass's taps, patch by patch.
 
-    ``grads[o]`` must be zero in the grid's thrown-away cells; ``grad_x`` is
-    ``None`` unless ``need_x``.
+    A *patch* is what one output position read: every tap of its group's
+    input channels (``zip(*taps)``). Only positions with a non-zero gradient
+    take part (after ReLU and max pooling that is a quarter to a half):
+    ``grad_filters[o]`` is the gradient-weighted sum of those patches, and
+    each position's patch gradient ``sum_o grad[o] * filters[o]`` is added
+    back into the padded plane, tap by tap, then folded onto the input.
+    ``grads[o]`` must be zero in the grid's thrown-away cells.
     """
     per_in, per_out = len(taps) // groups, len(filters) // groups
-    grad_filters = []
-    for o, grad in enumerate(grads):
-        first = o // per_out * per_in
-        grad_filters.append(dots([tap for ch in taps[first : first + per_in] for tap in ch], grad))
-    grad_bias = [fsum(grad) for grad in grads]
-    if not need_x:
-        return None, grad_filters, grad_bias
-    kernel_taps = len(grid.offsets)
+    size = len(filters[0])
+    grad_filters: list[list[float]] = []
     grad_x: list[Matrix] = []
     for group in range(groups):
+        channels = taps[group * per_in : (group + 1) * per_in]
+        patches = list(zip(*[tap for channel in channels for tap in channel], strict=True))
         outs = range(group * per_out, (group + 1) * per_out)
-        shifted = [s for o in outs for s in grid.shifts(grid.stuffed(grads[o]))]
-        for c in range(per_in):
-            weights = [w for o in outs for w in filters[o][c * kernel_taps : (c + 1) * kernel_taps]]
-            grad_x.append(grid.fold(weighted_sum(shifted, weights, None)))
-    return grad_x, grad_filters, grad_bias
+        for o in outs:
+            grad = grads[o]
+            where = [i for i, g in enumerate(grad) if g]
+            grad_filters.append(
+                weighted_sum([patches[i] for i in where], [grad[i] for i in where], None)
+                if where
+                else [0.0] * size
+            )
+        if need_x:
+            grad_x += _spread_patches(grid, [filters[o] for o in outs], [grads[o] for o in outs])
+    return (grad_x if need_x else None), grad_filters
+
+
+def _spread_patches(
+    grid: Grid, filters: list[list[float]], grads: list[list[float]]
+) -> list[Matrix]:
+    """The input gradient of one group: each position's patch gradient added
+    into the padded planes at the cells the patch read, in position order."""
+    taps = len(grid.offsets)
+    channels = len(filters[0]) // taps
+    planes = [[0.0] * (grid.rows * grid.width) for _ in range(channels)]
+    s_w, step = grid.stride[1], grid.stride[0] * grid.width
+    for position in range(grid.count):
+        pairs = [
+            (grad[position], f) for grad, f in zip(grads, filters, strict=True) if grad[position]
+        ]
+        if not pairs:
+            continue
+        patch = weighted_sum([f for _, f in pairs], [g for g, _ in pairs], None)
+        row, col = divmod(position, grid.per_row)
+        cells = [row * step + col * s_w + offset for offset in grid.offsets]
+        for plane, start in zip(planes, range(0, len(patch), taps), strict=True):
+            for cell, value in zip(cells, patch[start : start + taps], strict=True):
+                plane[cell] += value
+    return [grid.fold(plane) for plane in planes]
+
+
+# ------------------------------------------------------------- conv2d_backward
+
+
+def _grad_weights(grid: Grid, padded: list[float], grads: list[list[float]]) -> list[list[float]]:
+    """For one input channel: ``[o][tap]``, each tap's slice dotted with
+    every output gradient of the channel's group (one slice at a time)."""
+    s_w, d_w, count = grid.stride[1], grid.dilation[1], grid.count
+    per_tap = []
+    for kernel_row in range(grid.kernel[0]):
+        band, offset = grid.band(padded, kernel_row)
+        for kernel_col in range(grid.kernel[1]):
+            start = offset + kernel_col * d_w
+            per_tap.append(dots(grads, band[start : start + (count - 1) * s_w + 1 : s_w]))
+    return [list(column) for column in zip(*per_tap, strict=True)]
+
+
+def _grad_input(
+    grid: Grid, filters: list[list[float]], grads: list[list[float]], channel: int
+) -> Matrix:
+    """One input channel's gradient: every (output, tap) shift of the output
+    gradients, weighted by that filter's weight, ``CHUNK`` at a time."""
+    taps = len(grid.offsets)
+    acc: list[float] | None = None
+    pending: list[list[float]] = []
+    weights: list[float] = []
+    for grad, weight in zip(grads, filters, strict=True):
+        stuffed = grid.stuffed(grad)
+        for tap in range(taps):
+            pending.append(grid.shift(stuffed, tap))
+            weights.append(weight[channel * taps + tap])
+            if len(pending) == CHUNK:
+                acc, pending, weights = weighted_sum(pending, weights, acc), [], []
+    if pending:
+        acc = weighted_sum(pending, weights, acc)
+    assert acc is not None
+    return grid.fold(acc)
 
 
 def conv2d_backward(
@@ -119,17 +191,25 @@ def conv2d_backward(
     spread = plan.in_channels * (c_out // plan.groups) * k_h * k_w * grid.rows * grid.width
     check_work(spread + c_out * per_in * k_h * k_w * grid.count, grid.rows * grid.width, "grad_x")
     grads = image_like("grad_output", grad_output, (c_out, *plan.out_size), "conv2d's output")
-    taps = [channel_taps(grid, channel) for channel in plan.x]
+    grids = [grid.grid_of(g) for g in grads]
+    per_out = c_out // plan.groups
     filters = [[w for kernel in f for row in kernel for w in row] for f in plan.weight]
-    grad_x, grad_filters, grad_bias = conv_grads(
-        grid, taps, filters, [grid.grid_of(g) for g in grads], plan.groups, need_x=True
-    )
-    assert grad_x is not None
+    grad_x: list[Matrix] = []
+    by_channel: list[list[list[float]]] = []  # [input channel][o in its group][tap]
+    for c, channel in enumerate(plan.x):
+        group = c // per_in
+        outs = range(group * per_out, (group + 1) * per_out)
+        by_channel.append(_grad_weights(grid, grid.pad(channel), [grids[o] for o in outs]))
+        grad_x.append(
+            _grad_input(grid, [filters[o] for o in outs], [grids[o] for o in outs], c % per_in)
+        )
     grad_weight = [
         [
-            [flat[start + r * k_w : start + (r + 1) * k_w] for r in range(k_h)]
-            for start in range(0, per_in * k_h * k_w, k_h * k_w)
+            [by_channel[group_first + i][o % per_out][r * k_w : (r + 1) * k_w] for r in range(k_h)]
+            for i in range(per_in)
         ]
-        for flat in grad_filters
+        for o in range(c_out)
+        for group_first in [o // per_out * per_in]
     ]
+    grad_bias = [fsum(g) for g in grids]
     return grad_x, grad_weight, None if plan.bias is None else grad_bias

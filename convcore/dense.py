@@ -19,7 +19,7 @@ from convcore._check import (
     to_matrix,
     to_numbers,
 )
-from convcore.flat import dot, weighted_sum
+from convcore.flat import dots, weighted_sum
 from convcore.limits import MAX_VALUES
 from convcore.plan import check_work
 
@@ -31,8 +31,9 @@ def flatten(x: object) -> list[float]:
 
 
 def linear_of(x: list[float], weight: Matrix, bias: list[float] | None) -> list[float]:
-    """The unchecked ``linear``: one correctly rounded dot product per output."""
-    out = [dot(row, x) for row in weight]
+    """The unchecked ``linear``: one correctly rounded dot product per output
+    (reading only ``x``'s non-zero entries when most are zero, as after ReLU)."""
+    out = dots(weight, x)
     return out if bias is None else [v + b for v, b in zip(out, bias, strict=True)]
 
 

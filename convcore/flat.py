@@ -7,7 +7,9 @@ speed matters:
 * ``weighted_sum``: ``acc + w0*s0 + w1*s1 + ...`` elementwise over whole
   lists, a generated list comprehension per tap count (one interpreter loop
   for up to ``CHUNK`` lists at once, measured ~1.8x faster than one pass per
-  list). The products are added left to right, in the order given.
+  list, and 48 at once ~10% faster than 16 on a small network's short
+  lists). The products are added left to right, in the order given, so the
+  chunk size never changes a result.
 * ``dot`` / ``dots``: sums of products, ``math.fsum(map(mul, a, b))``: the products
   are made in C, and the sum is correctly rounded, so it is the same number
   on every Python version and platform (``sum`` changed its rounding in
@@ -21,7 +23,7 @@ from math import fsum
 from operator import itemgetter, mul
 from typing import Final
 
-CHUNK: Final = 16
+CHUNK: Final = 48
 """Lists combined per generated comprehension (longer ones gain nothing)."""
 
 _Combine = Callable[..., list[float]]
@@ -57,7 +59,7 @@ def _combiner(taps: int, with_acc: bool) -> _Combine:
 
 
 def weighted_sum(
-    slices: list[list[float]], weights: list[float], acc: list[float] | None
+    slices: Sequence[Sequence[float]], weights: Sequence[float], acc: list[float] | None
 ) -> list[float]:
     """``acc + sum(w * s)`` elementwise, in order, ``CHUNK`` lists at a time.
 

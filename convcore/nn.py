@@ -26,6 +26,7 @@ import math
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from math import fsum
 from operator import add
 from os import PathLike
 from typing import Any, ClassVar, Final
@@ -46,7 +47,7 @@ from convcore._check import (
     to_image,
     to_numbers,
 )
-from convcore.backward import channel_taps, conv_forward, conv_grads
+from convcore.backward import channel_taps, conv_forward, patch_grads
 from convcore.dense import linear_grads, linear_of
 from convcore.geometry import resolve_padding
 from convcore.limits import (
@@ -294,12 +295,10 @@ class Conv2d(Module):
     def _back(self, grad: list[Matrix], saved: Any, need_x: bool) -> list[Matrix] | None:
         g, taps = saved
         grids = [g.grid_of(channel) for channel in grad]
-        grad_x, grad_filters, grad_bias = conv_grads(
-            g, taps, self._filters(), grids, self.groups, need_x
-        )
+        grad_x, grad_filters = patch_grads(g, taps, self._filters(), grids, self.groups, need_x)
         self.weight.accumulate([v for f in grad_filters for v in f])
         if self.bias is not None:
-            self.bias.accumulate(grad_bias)
+            self.bias.accumulate([fsum(channel) for channel in grids])
         return grad_x
 
 

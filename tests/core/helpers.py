@@ -7,6 +7,8 @@ kernel tap) and shares no code with convcore, so agreement means something.
 from __future__ import annotations
 
 import itertools
+import struct
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -230,3 +232,35 @@ def ref_pool2d(
             for cell in cells:
                 grad[ch][cell] += grad_output[ch][i][j] / divisor
     return out, grad
+
+
+# ---------------------------------------------------------------------- PNG
+
+
+def png_bytes(rows: list[list[int]], channels: int, filters: list[int]) -> bytes:
+    """A PNG written by hand, row ``r`` with filter ``filters[r]`` (0-4)."""
+    width = len(rows[0]) // channels
+    raw = b""
+    previous = [0] * len(rows[0])
+    for row, kind in zip(rows, filters, strict=True):
+        out = []
+        for i, value in enumerate(row):
+            left = row[i - channels] if i >= channels else 0
+            up, up_left = previous[i], previous[i - channels] if i >= channels else 0
+            p = left + up - up_left
+            paeth = min(
+                (abs(p - left), 0, left), (abs(p - up), 1, up), (abs(p - up_left), 2, up_left)
+            )[2]
+            guess = [0, left, up, (left + up) // 2, paeth][kind]
+            out.append((value - guess) & 0xFF)
+        raw += bytes([kind, *out])
+        previous = row
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, len(rows), 8, 0 if channels == 1 else 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
+            + chunk(b"IEND", b""))  # fmt: skip

@@ -424,3 +424,18 @@ def nested_rows(data: bytes) -> list[list[float]]:
     width = max(1, len(data) % 7)
     values = [b / 255 for b in data] or [0.0]
     return [values[i : i + width] for i in range(0, len(values) - width + 1, width)] or [[0.0]]
+
+
+@FUZZ
+@given(anything, st.one_of(st.integers(-2, 5), anything), st.one_of(nested(3), anything))
+def test_training_helpers_fuzz(items: Any, size: Any, image: Any) -> None:
+    import random
+
+    CASES["fuzz shuffled/batches/train_step/evaluate"] += 1
+    rng = random.Random(0)
+    call(convcore.shuffled, items if isinstance(items, (list, tuple)) else [items], size)
+    call(convcore.batches, items if isinstance(items, (list, tuple)) else [1, 2], size, rng)
+    model = convcore.Sequential(convcore.Flatten(), convcore.Linear(4, 3, rng=rng))
+    optimizer = convcore.SGD(model.parameters(), lr=0.1)
+    call(convcore.train_step, model, optimizer, [image], [size])
+    call(convcore.evaluate, model, [image, image], [size, 0])
