@@ -24,6 +24,7 @@ from network_model import (
     Image,
     copy_of,
     flat,
+    kernel_grid,
     pick,
     pytorch_code,
     shape_of,
@@ -103,6 +104,7 @@ def network_view(
     result, outputs = view(used, image)
     _state["last"] = (used, image, outputs)
     result["source"] = source
+    result["kernels"] = _kernels(used)
     if layer is not None:
         result["pick"] = pick(used, image, outputs, layer, at)
     if code:
@@ -125,15 +127,24 @@ def network_data(data: memoryview) -> dict[str, Any]:
     return {"train": len(digits.train_labels), "heldout": len(digits.heldout_labels)}
 
 
-def _snapshot(trainer: Trainer) -> dict[str, Any]:
-    """The run's learned kernels, and its view of the sample digit."""
-    kernels = [
-        {"layer": i, "shape": list(layer.weight.shape), "values": array("d", layer.weight.data)}
-        for i, layer in enumerate(trainer.model)
+def _kernels(model: nn.Sequential) -> list[dict[str, Any]]:
+    """Each conv layer's weights, flat, with their shape and picture layout."""
+    return [
+        {
+            "layer": i,
+            "shape": list(layer.weight.shape),
+            "grid": kernel_grid(layer.weight.shape),
+            "values": array("d", layer.weight.data),
+        }
+        for i, layer in enumerate(model)
         if isinstance(layer, nn.Conv2d)
     ]
+
+
+def _snapshot(trainer: Trainer) -> dict[str, Any]:
+    """The run's learned kernels, and its view of the sample digit."""
     sample, _ = view(trainer.model, _state["sample"])
-    return {"kernels": kernels, "sample": sample}
+    return {"kernels": _kernels(trainer.model), "sample": sample}
 
 
 def network_reset(
@@ -214,3 +225,16 @@ def warmup() -> None:
     network_view("trained", "heldout", index=2)
     network_weights()
     network_mistake("trained", 0)
+
+
+REQUESTS = {
+    "network_view": network_view,
+    "network_pick": network_pick,
+    "network_data": network_data,
+    "network_reset": network_reset,
+    "network_train": network_train,
+    "network_measure": network_measure,
+    "network_use": network_use,
+    "network_weights": network_weights,
+    "network_mistake": network_mistake,
+}

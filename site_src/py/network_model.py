@@ -91,6 +91,40 @@ def copy_of(model: nn.Sequential) -> nn.Sequential:
 
 # ------------------------------------------------------------------- a view
 
+MAX_COLS: Final = 80
+"""The most cells a row of a layer's picture holds (its maps then wrap)."""
+PICTURE_PX: Final = 440
+"""The width a layer's picture aims at, in CSS pixels (cells of 3 to 12 px)."""
+
+
+def grid(shape: Sequence[int]) -> dict[str, int]:
+    """How the page draws a layer's output: an image's channels as maps side
+    by side (a gap of one cell between them, ``per_row`` maps a row), a
+    vector as rows of ``per_row`` cells; ``cols`` x ``rows`` cells of
+    ``cell`` CSS pixels in all. The build draws its first picture from the
+    same numbers, so nothing moves when the page redraws it."""
+    if len(shape) == 3:
+        channels, height, width = shape
+        per_row = max(1, min(channels, (MAX_COLS + 1) // (width + 1)))
+        cols = per_row * (width + 1) - 1
+        rows = math.ceil(channels / per_row) * (height + 1) - 1
+    else:
+        per_row = min(shape[0], MAX_COLS)
+        cols, rows = per_row, math.ceil(shape[0] / per_row)
+    return {"per_row": per_row, "cols": cols, "rows": rows, "cell": _cell(cols)}
+
+
+def kernel_grid(shape: Sequence[int]) -> dict[str, int]:
+    """A conv layer's weights ``[out][in][kh][kw]`` drawn as ``in`` rows of
+    ``out`` kernels (one per output channel), a cell's gap between them."""
+    out, inputs, height, width = shape
+    cols = out * (width + 1) - 1
+    return {"per_row": out, "cols": cols, "rows": inputs * (height + 1) - 1, "cell": _cell(cols)}
+
+
+def _cell(cols: int) -> int:
+    return max(3, min(12, PICTURE_PX // cols))
+
 
 def shape_of(value: Value) -> list[int]:
     if isinstance(value[0], list):
@@ -134,11 +168,19 @@ def view(model: nn.Sequential, image: Image) -> tuple[dict[str, Any], list[Value
     layers = []
     for value in outputs:
         values = flat(value)
+        shape = shape_of(value)
         layers.append(
-            {"shape": shape_of(value), "values": values, "low": min(values), "high": max(values)}
+            {
+                "shape": shape,
+                "grid": grid(shape),
+                "values": values,
+                "low": min(values),
+                "high": max(values),
+            }
         )
     result = {
         "input": flat(image),
+        "input_grid": grid(shape_of(image)),
         "layers": layers,
         "logits": array("d", logits),
         "probabilities": array("d", softmax_of(logits)),

@@ -42,6 +42,9 @@ LR_RANGE: Final = (1e-5, 1.0)
 BATCH_RANGE: Final = (1, 64)
 SEED_RANGE: Final = (0, 2**32 - 1)
 OPTIMIZERS: Final = ("adam", "sgd")
+DEFAULTS: Final = {"seed": 1, "opt": "adam", "lr": 0.01, "batch": 16}
+"""A fresh run's settings (its widths are the shipped model's): chosen so a
+run reaches 90% held-out within 90 s in the page (docs/performance.md)."""
 
 
 @dataclass(frozen=True)

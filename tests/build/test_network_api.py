@@ -154,7 +154,9 @@ def test_a_conv_pixel_is_the_trace_and_a_pool_pixel_the_pool_trace(
     conv = model[0]
     assert isinstance(conv, convcore.Conv2d)
     assert conv.bias is not None
-    windows = convcore.trace(image, conv.weight.tolist(), conv.bias.data, out_channel=2)
+    windows = convcore.trace(
+        image, conv.weight.tolist(), conv.bias.data, conv.stride, conv.padding, out_channel=2
+    )
     window = windows[windows.step_of(2, 5, 9)]
     found = network_api.network_pick(0, [2, 5, 9])
     assert list(found["weights"]) == [t.weight for t in window.taps]
@@ -165,16 +167,19 @@ def test_a_conv_pixel_is_the_trace_and_a_pool_pixel_the_pool_trace(
         window.bias,
         window.output,
     )
-    assert found["cells"] == [[0, 5 + a, 9 + b] for a in range(5) for b in range(5)]
-    pool = convcore.trace_pool(outputs[1], "max", 2, channel=3)[2 * 8 + 6]
-    found = network_api.network_pick(2, [3, 2, 6])
+    (sr, sc), (pr, pc) = conv.stride, conv.padding
+    inside = [(5 * sr - pr + a, 9 * sc - pc + b) for a in range(5) for b in range(5)]
+    assert found["cells"] == [[0, r, c] for r, c in inside if 0 <= r < 20 and 0 <= c < 20]
+    assert found["padding"] == [0 if 0 <= r < 20 and 0 <= c < 20 else 1 for r, c in inside]
+    pool = convcore.trace_pool(outputs[1], "max", 2, channel=3)[2 * 5 + 4]
+    found = network_api.network_pick(2, [3, 2, 4])
     assert list(found["values"]) == [t.value for t in pool.taps]
     assert found["winner"] == [t.winner for t in pool.taps].index(True)
-    assert found["output"] == pool.output == outputs[2][3][2][6]
-    assert found["cells"] == [[3, 4, 12], [3, 4, 13], [3, 5, 12], [3, 5, 13]]
+    assert found["output"] == pool.output == outputs[2][3][2][4]
+    assert found["cells"] == [[3, 4, 8], [3, 4, 9], [3, 5, 8], [3, 5, 9]]
     # out of range: clamped, and the answer says where
     assert network_api.network_pick(99, [9, -4, 77])["at"] == [9]
-    assert network_api.network_pick(0, [9, -4, 77])["at"] == [3, 0, 15]
+    assert network_api.network_pick(0, [9, -4, 77])["at"] == [7, 0, 9]
 
 
 def run_on_host(
