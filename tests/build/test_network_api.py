@@ -167,7 +167,9 @@ def test_a_conv_pixel_is_the_trace_and_a_pool_pixel_the_pool_trace(
         window.bias,
         window.output,
     )
-    (sr, sc), (pr, pc) = conv.stride, conv.padding
+    (sr, sc), pads = conv.stride, conv.padding
+    assert isinstance(pads, tuple)
+    pr, pc = pads[0], pads[-1]
     inside = [(5 * sr - pr + a, 9 * sc - pc + b) for a in range(5) for b in range(5)]
     assert found["cells"] == [[0, r, c] for r, c in inside if 0 <= r < 20 and 0 <= c < 20]
     assert found["padding"] == [0 if 0 <= r < 20 and 0 <= c < 20 else 1 for r, c in inside]
