@@ -81,6 +81,24 @@ SCRIPT_BUNDLES: dict[str, tuple[str, ...]] = {
         "demo-export.js",
         "demo-start.js",
     ),
+    # The network page: the demo's drawing, pictures, tables and copying, then its own parts.
+    "network.js": (
+        "demo-render.js",
+        "demo-tables.js",
+        "demo-input.js",
+        "demo-export.js",
+        "network-state.js",
+        "network-status.js",
+        "network-data.js",
+        "network-maps.js",
+        "network-view.js",
+        "network-layers.js",
+        "network-pad.js",
+        "network-controls.js",
+        "network-curves.js",
+        "network-train.js",
+        "network-start.js",
+    ),
 }
 
 # name -> (host folder, where the worker installs it in Pyodide's file system)
