@@ -109,15 +109,22 @@
     document.head.appendChild(tag);
   }
 
-  function makeWorker(embedded) {
-    // A classic worker, because Chromium refuses module workers made from
-    // blob: URLs on file:// pages; the worker loads Pyodide with import().
+  // From file:// the worker's script comes from a classic script too (a
+  // Worker cannot be made from a file URL) and is made a blob: URL. A
+  // classic worker, because Chromium refuses module workers from blob: URLs
+  // on file:// pages. A restart reuses the blob: URL.
+  let workerURL = "";
+  async function makeWorker(embedded) {
     if (!fromDisk) return new Worker(absolute(config.worker));
-    const bin = atob(embedded.worker.b64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const blob = new Blob([bytes], { type: "text/javascript" });
-    return new Worker(URL.createObjectURL(blob));
+    if (!workerURL) {
+      const bin = atob(embedded.worker.b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const source = new Response(new Response(bytes).body.pipeThrough(new DecompressionStream("gzip")));
+      const blob = new Blob([await source.blob()], { type: "text/javascript" });
+      workerURL = URL.createObjectURL(blob);
+    }
+    return new Worker(workerURL);
   }
 
   function onMessage(event) {
@@ -166,7 +173,7 @@
     setState("static", "");
     try {
       const embedded = fromDisk ? await loadOfflineScripts() : null;
-      worker = makeWorker(embedded);
+      worker = await makeWorker(embedded);
       worker.onmessage = onMessage;
       worker.onerror = (event) => fail(`the Python worker stopped: ${event.message || "unknown error"}`);
       const urls = {};
