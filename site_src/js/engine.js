@@ -138,6 +138,9 @@
       flush();
     } else if (msg.type === "need") {
       sendLazyAsset(msg.name);
+    } else if (msg.type === "running") {
+      const entry = pending.get(msg.id);
+      if (entry && entry.startTimer) entry.startTimer();
     } else if (msg.type === "failed") {
       fail(`Python could not start: ${msg.message}`);
     } else if (msg.type === "reply") {
@@ -195,14 +198,20 @@
 
   function send(item) {
     const id = nextId++;
-    const entry = { resolve: item.resolve, reject: item.reject, timer: 0 };
+    const entry = { resolve: item.resolve, reject: item.reject, timer: 0, startTimer: null };
     pending.set(id, entry);
+    // The time limit counts from when the code starts ("running"), not while
+    // the worker first loads the rest of the standard library: from disk, in
+    // a slow engine, that alone took longer than a cell's limit.
     if (item.timeout) {
-      entry.timer = setTimeout(() => {
-        pending.delete(id);
-        item.reject(Object.assign(new Error(item.timeoutMessage), { timedOut: true }));
-        restart();
-      }, item.timeout);
+      entry.startTimer = () => {
+        entry.startTimer = null;
+        entry.timer = setTimeout(() => {
+          pending.delete(id);
+          item.reject(Object.assign(new Error(item.timeoutMessage), { timedOut: true }));
+          restart();
+        }, item.timeout);
+      };
     }
     worker.postMessage(Object.assign({ id }, item.message));
   }
@@ -239,12 +248,14 @@
 
   engine.call = (fn, args, buffers) =>
     request({ type: "call", fn, args: args || {}, buffers: buffers || {} }, 0, "");
-  engine.run = (code, vars, timeoutMs) =>
-    request(
-      { type: "run", code, vars: vars || {} },
-      timeoutMs || 5000,
-      `The cell ran for more than ${Math.round((timeoutMs || 5000) / 1000)} s, so Python was restarted.`,
+  engine.run = (code, vars, timeoutMs) => {
+    const limitMs = timeoutMs || 5000;
+    return request(
+      { type: "run", code, vars: vars || {}, limitMs },
+      limitMs,
+      `The cell ran for more than ${Math.round(limitMs / 1000)} s, so Python was restarted.`,
     );
+  };
   engine.subscribe = (listener) => {
     listeners.add(listener);
     listener(engine);

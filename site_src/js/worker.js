@@ -3,12 +3,13 @@
 //
 //   page -> worker  {type: "init", urls, embedded, total, gzipped, install}
 //                   {type: "call", id, fn, args, buffers}  dispatch request fn
-//                   {type: "run",  id, code, vars}         run a code cell
+//                   {type: "run",  id, code, vars, limitMs} run a code cell
 //                   {type: "asset", name, item}            answer to "need"
 //   worker -> page  {type: "progress", step, loaded, total}
 //                   {type: "ready", versions}
 //                   {type: "failed", message}
 //                   {type: "need", name}                   an offline asset, late
+//                   {type: "running", id}                  a cell's code starts now
 //                   {type: "reply", id, ok, value | error}
 //
 // Over http(s) every asset is fetched from the site itself, and Pyodide's
@@ -394,7 +395,9 @@ function loadRestOfStdlib() {
 
 async function handleRun(msg) {
   await loadRestOfStdlib();
-  return toPlain(bridge.run_cell(msg.code, JSON.stringify(msg.vars || {})));
+  post({ type: "running", id: msg.id });
+  const limit = msg.limitMs ? msg.limitMs / 1000 : undefined;
+  return toPlain(bridge.run_cell(msg.code, JSON.stringify(msg.vars || {}), limit));
 }
 
 self.onmessage = async (event) => {
