@@ -56,8 +56,8 @@
   }
 
   // What a computation depends on (the step only picks a window of it).
-  function stateKey() {
-    return `${S.toHash(Object.assign({}, live.state, { step: null, speed: S.DEFAULTS.speed }))}|${live.uploads}`;
+  function stateKey(s) {
+    return `${S.toHash(Object.assign({}, s || live.state, { step: null, speed: S.DEFAULTS.speed }))}|${live.uploads}`;
   }
 
   function requestCompute() {
@@ -253,5 +253,5 @@
     })();
   }
 
-  D.compute = { requestCompute, requestIfChanged, requestWindow, running, prime };
+  D.compute = { requestCompute, requestIfChanged, requestWindow, running, prime, stateKey };
 })();

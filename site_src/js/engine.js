@@ -222,15 +222,19 @@
     for (const item of waiting) send(item);
   }
 
+  // A failed start is retried by the next request, at most every 5 s;
+  // between retries a request fails at once with the reason, so that no page
+  // waits for a start that is not coming.
+  const RETRY_MS = 5000;
   function request(message, timeout, timeoutMessage) {
     return new Promise((resolve, reject) => {
       const item = { message, resolve, reject, timeout, timeoutMessage };
       if (engine.state === "python") send(item);
-      else {
+      else if (engine.state !== "error") queue.push(item);
+      else if (Date.now() - failedAt > RETRY_MS && !missingFeature()) {
         queue.push(item);
-        // A failed start is retried by the next request, at most every 5 s.
-        if (engine.state === "error" && Date.now() - failedAt > 5000 && !missingFeature()) start();
-      }
+        start();
+      } else reject(new Error(engine.message));
     });
   }
 

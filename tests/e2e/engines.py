@@ -328,7 +328,8 @@ class WebKitDriver:
     def press(self, selector: str, key: str) -> None:
         from selenium.webdriver.common.keys import Keys
 
-        self.element(selector).send_keys(getattr(Keys, key.upper()) if len(key) > 1 else key)
+        named = {"ArrowUp": Keys.ARROW_UP, "ArrowDown": Keys.ARROW_DOWN, "Enter": Keys.ENTER}
+        self.element(selector).send_keys(named.get(key, key))
 
     def upload(self, selector: str, path: Path) -> None:
         self.element(selector).send_keys(str(path))

@@ -28,8 +28,9 @@ from typing import Any
 from PIL import Image
 
 import convcore
-from tests.e2e.conftest import EngineSite
+from tests.e2e.conftest import EngineSite, serve
 from tests.e2e.engines import busy_cores, wait_until
+from tests.e2e.test_failures import BUILT_DEFAULT, NO_WASM, damaged_copy, remove
 from tests.e2e.test_receptive import host_rows
 from tests.e2e.test_transpose import CASES as TRANSPOSE_CASES
 from tests.e2e.test_transpose import expected as transpose_expected
@@ -37,6 +38,8 @@ from tests.e2e.test_transpose import text as grid_text
 
 Matrix = list[list[float]]
 TOL = 1e-9
+INPUT = "[data-testid=input-values]"
+OUTPUT = "[data-testid=output-values]"
 
 # Every body cell's text, row by row (`th` row headers too when `cells` is "th, td").
 READ_TABLE = """(selector, cells) => Array.from(
@@ -64,9 +67,9 @@ def cells(site: EngineSite, selector: str, which: str = "th, td") -> list[list[s
     return rows
 
 
-def numbers(site: EngineSite, testid: str) -> Matrix:
+def numbers(site: EngineSite, table: str) -> Matrix:
     """A demo table's values (its row headers are indices)."""
-    rows = cells(site, f"table[data-testid={testid}]", "td")
+    rows = cells(site, table, "td")
     return [[float(v) for v in row] for row in rows]
 
 
@@ -133,24 +136,24 @@ def test_demo_tables_match_convcore(engine_site: EngineSite) -> None:
     site = engine_site
     site.open("index.html")
     every = shipped_digits(site)
-    assert_close(numbers(site, "input-values"), every[0])
-    assert_close(numbers(site, "output-values"), host_output([every[0]], [ones(3, 3)])[0])
+    assert_close(numbers(site, INPUT), every[0])
+    assert_close(numbers(site, OUTPUT), host_output([every[0]], [ones(3, 3)])[0])
     for fragment, digit, (kh, kw), settings in DEMO_SETTINGS:
         set_hash(site, fragment)
-        assert_close(numbers(site, "input-values"), every[digit])
+        assert_close(numbers(site, INPUT), every[digit])
         want = host_output([every[digit]], [ones(kh, kw)], **settings)[0]
-        assert_close(numbers(site, "output-values"), want)
+        assert_close(numbers(site, OUTPUT), want)
     # three channels, two filters with their own weights, and a bias
     set_hash(site, "digit=3&channels=rgb&filters=2&kernel=2&weights=1,-2,0.5,3;0,1,1,0&bias=0.5,-1")
     kernels = [[[1.0, -2.0], [0.5, 3.0]], [[0.0, 1.0], [1.0, 0.0]]]
     want = host_output([every[3]] * 3, kernels, bias=[0.5, -1.0])[0]
-    assert_close(numbers(site, "output-values"), want)
+    assert_close(numbers(site, OUTPUT), want)
 
 
 def test_drawing_and_upload_are_computed(engine_site: EngineSite, tmp_path: Path) -> None:
     site = engine_site
     site.open("index.html#input=draw")
-    blank = numbers(site, "input-values")
+    blank = numbers(site, INPUT)
     assert blank and all(v == 0 for row in blank for v in row)
     # through cells (row, col) of the 20 x 20 grid: (4, 3) -> (4, 15) -> (12, 15)
     path = [(4, 3), (4, 15), (12, 15)]
@@ -158,10 +161,10 @@ def test_drawing_and_upload_are_computed(engine_site: EngineSite, tmp_path: Path
         "[data-testid=input-canvas]", [((c + 0.5) / 20, (r + 0.5) / 20) for r, c in path]
     )
     site.wait_ready()
-    drawn = numbers(site, "input-values")
+    drawn = numbers(site, INPUT)
     assert drawn[4][3] == 1 and drawn[4][15] == 1 and drawn[12][15] == 1, drawn
     assert drawn[4][9] == 1 and drawn[8][15] == 1  # the strokes between them
-    assert_close(numbers(site, "output-values"), host_output([drawn], [ones(3, 3)])[0])
+    assert_close(numbers(site, OUTPUT), host_output([drawn], [ones(3, 3)])[0])
     # An upload: left half black, right half white, 64 x 32, scaled to 28 x 14.
     halves = Image.new("RGB", (64, 32), (0, 0, 0))
     halves.paste((255, 255, 255), (32, 0, 64, 32))
@@ -169,16 +172,16 @@ def test_drawing_and_upload_are_computed(engine_site: EngineSite, tmp_path: Path
     site.driver.click("[data-testid=input-upload]")
     site.wait_ready()
     site.driver.upload("[data-testid=upload]", tmp_path / "halves.png")
-    wait_until(lambda: len(numbers(site, "input-values")) == 14, 60, "the upload's values")
+    wait_until(lambda: len(numbers(site, INPUT)) == 14, 60, "the upload's values")
     site.wait_ready()
-    values = numbers(site, "input-values")
+    values = numbers(site, INPUT)
     assert (len(values), len(values[0])) == (14, 28)
     # Each browser scales with its own filter (Firefox leaves 1/255 next to
     # the edge where Chromium has 0), so the halves are compared loosely; the
     # output must still be convcore's for exactly the values shown.
     assert all(row[c] < 0.01 for row in values for c in range(12))
     assert all(row[c] > 0.99 for row in values for c in range(16, 28))
-    assert_close(numbers(site, "output-values"), host_output([values], [ones(3, 3)])[0])
+    assert_close(numbers(site, OUTPUT), host_output([values], [ones(3, 3)])[0])
 
 
 DONE = re.compile(r"Ran in|raised|Stopped|Not run")
@@ -236,3 +239,29 @@ def test_transposed_page_shows_convcore(engine_site: EngineSite) -> None:
             )
         want = transpose_expected(x, w, s, p, op)
         assert cells(site, "[data-testid=transpose-output]") == want
+
+
+def test_failure_path_settles_on_the_built_view(engine_site: EngineSite, tmp_path: Path) -> None:
+    """Python cannot start (the wasm is missing): a change settles, the view
+    stays the built one, and the page says what it shows and why."""
+    site = engine_site
+    root = damaged_copy(site.server.root, tmp_path / "site", remove(*NO_WASM))
+    httpd, site.server = serve(root)
+    site.allow_error(r"offline/wasm\.js")  # from disk the page's script tag fails to load it
+    try:
+        site.open("index.html", wait="html[data-engine=error]")
+        assert "Python could not start" in text_of(site, "#engine-status")
+        for key, kernel in (("ArrowUp", "4"), ("ArrowUp", "5")):  # the second before any retry
+            site.driver.press("#kernel", key)
+            site.wait_for("html[data-engine=error][data-state=ready]", 30)
+            assert site.js("() => document.getElementById('kernel').value") == kernel
+            assert site.js("() => document.getElementById('computing').hidden")
+            built = shipped_digits(site)[0]
+            assert_close(numbers(site, OUTPUT), host_output([built], [ones(3, 3)])[0])
+            assert site.js("() => !document.getElementById('shown-settings').hidden")
+            shown = text_of(site, "[data-testid=shown-settings]")
+            assert BUILT_DEFAULT in shown and "computed when the site was built" in shown
+            notice = text_of(site, "[data-testid=notice]")
+            assert "could not be computed" in notice and "wasm" in notice
+    finally:
+        httpd.shutdown()
