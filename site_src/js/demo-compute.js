@@ -64,7 +64,10 @@
     requestedKey = stateKey();
     computeWanted++;
     if (!computeToken) computeToken = D.status.begin("compute");
-    D.status.showComputing(true);
+    // "Computing…" says the view is out of date; for the state it already
+    // shows (the first call once Python is up) it would only move the page:
+    // at 390 px it wrapped the shape line while a slow first answer came.
+    D.status.showComputing(requestedKey !== D.result.shownKey());
     if (!computeRunning) runCompute();
   }
 
