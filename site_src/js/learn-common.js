@@ -200,9 +200,11 @@
         w.spec.draw(w);
         stateChanged(w);
       },
+      // Not computed (Python could not start, or raised): the widget keeps
+      // its last drawing, and says that it belongs to other settings.
       (err) => {
         if (seq !== w.seq) return;
-        showError(w, errorText(err));
+        showError(w, `${errorText(err)} What is shown is for the settings before this change.`);
       },
     );
     return track(job);
