@@ -259,10 +259,15 @@
     // Canvases follow the layout's width.
     if (typeof ResizeObserver === "function") {
       let width = el.clientWidth;
+      let frame = 0;
+      // Drawn in the next frame, not in the callback: a redraw that changes
+      // the widget's height inside it makes the browser report a
+      // "ResizeObserver loop" error (Firefox and WebKit, on a viewport change).
       new ResizeObserver(() => {
         if (el.clientWidth !== width) {
           width = el.clientWidth;
-          spec.draw(w);
+          cancelAnimationFrame(frame);
+          frame = requestAnimationFrame(() => spec.draw(w));
         }
       }).observe(el);
     }

@@ -13,6 +13,9 @@ Chromium, each run over http and from file:// (test ids like
   receptive, transpose  the two explorer pages show convcore's numbers
   failure path          Python cannot start: the page settles, says so, and
                         shows results only under the settings they belong to
+  accessibility         axe-core finds nothing serious or critical on the
+                        pages, at desktop and phone width (the states and the
+                        checks axe cannot make run in Chromium: test_a11y*.py)
 
 Every case fails on a page error or a request outside the site, as far as
 the engine's driver can see (docs/browsers.md).
@@ -28,6 +31,7 @@ from typing import Any
 from PIL import Image
 
 import convcore
+from tests.e2e.axe_helpers import Finding, blocking, findings, reported
 from tests.e2e.conftest import EngineSite, serve
 from tests.e2e.engines import busy_cores, wait_until
 from tests.e2e.test_failures import BUILT_DEFAULT, NO_WASM, damaged_copy, remove
@@ -268,3 +272,31 @@ def test_failure_path_settles_on_the_built_view(engine_site: EngineSite, tmp_pat
             assert "could not be computed" in notice and "wasm" in notice
     finally:
         httpd.shutdown()
+
+
+# The pages axe reads in every engine, and the widths: the phone width is the
+# narrowest the engine's window allows (MiniBrowser stops at 447 px).
+AXE_PAGES = ("index.html", "index.html#input=draw", "learn.html", "receptive.html",
+             "transpose.html", "python.html")  # fmt: skip
+AXE_WIDTHS = ((1280, 900), (390, 844))
+
+
+def test_axe_finds_nothing_serious(
+    engine_site: EngineSite, axe_js: str, axe_reported: list[Finding]
+) -> None:
+    """axe-core goes in through the driver's evaluate, as in Chromium
+    (tests/e2e/axe_helpers.py): code the driver runs is not held to the
+    page's CSP, so nothing about the page is loosened for it."""
+    site = engine_site
+    found: list[Finding] = []
+    for path in AXE_PAGES:
+        site.open(path)
+        for width, height in AXE_WIDTHS:
+            site.driver.viewport(width, height)
+            answer = site.js(f"() => {axe_js}")
+            assert answer["version"], "axe did not run"
+            found += findings(answer, f"{path} ({site.engine}, {site.mode}, {width} px)")
+        site.driver.viewport(1280, 900)
+    axe_reported += reported(found)
+    bad = blocking(found)
+    assert bad == [], "\n".join(str(f) for f in bad)
