@@ -106,6 +106,7 @@ def test_wheel_is_pure_python_without_dependencies(site_dir: Path, repo_root: Pa
         == sources
     )
     assert "convcore/py.typed" in names
+    assert "convcore/digits_model.json" in names  # the shipped weights: convcore.digits_model()
     assert "Requires-Dist" not in meta
     assert "Requires-Python: >=3.11" in meta
 
