@@ -459,4 +459,6 @@ def warmup() -> None:
     learn_fit(20, 3, 2, 1)
     learn_receptive([[3, 1, 1, 1], [3, 2, 0, 2]])
     learn_transpose([[1.0, 2.0], [3.0, 4.0]], [[1.0, 1.0], [1.0, 1.0]], stride=2)
+    learn_pool(digit, kind="avg", kernel=3, padding=1, ceil_mode=True)
+    learn_kernels([[0.0] * 20 for _ in range(20)])
     cells.run_cell("print(1)\n1 + 1", "{}")
