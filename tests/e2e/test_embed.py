@@ -90,7 +90,8 @@ def test_pooling_widget_alone_in_an_iframe(site: Site, tmp_path: Path) -> None:
     assert page_checked and frame.input_value("#pool-stride") == "2"
     # A word that is not true or false is explained, not guessed at.
     set_hash(frame, "widget=pool&ceil_mode=maybe")
-    expect(frame.locator("#widget-pool [data-testid=widget-error]")).to_contain_text("ceil_mode=maybe")
+    error = frame.locator("#widget-pool [data-testid=widget-error]")
+    expect(error).to_contain_text("ceil_mode=maybe")
 
 
 def test_kernels_widget_alone(site: Site) -> None:
