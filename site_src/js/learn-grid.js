@@ -210,5 +210,10 @@
     });
   }
 
-  window.Learn.grid = { draw, cellAt, pickable, blank, fillTable, colourScale };
+  // A widget's canvas by its data-role.
+  function canvas(w, role) {
+    return w.el.querySelector(`canvas[data-role="${role}"]`);
+  }
+
+  window.Learn.grid = { draw, cellAt, pickable, blank, fillTable, colourScale, canvas };
 })();

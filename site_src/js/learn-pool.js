@@ -6,11 +6,8 @@
 
   const L = window.Learn;
   const G = L.grid;
+  const canvas = G.canvas;
   const STRIDES = ["kernel", "1", "2", "3", "4", "5", "6"];
-
-  function canvas(w, role) {
-    return w.el.querySelector(`canvas[data-role="${role}"]`);
-  }
 
   // A picked pixel from the link may be anything: Python gets two integers or
   // null (the middle pixel).
