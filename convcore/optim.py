@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable
+from typing import cast
 
 from convcore._check import show
 from convcore.nn import Parameter
@@ -47,9 +48,12 @@ def _number(name: str, value: object, low: float, high: float) -> float:
     """A finite real number in ``[low, high]`` (PyTorch's ranges; ``high`` a sanity cap)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {show(value)}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int past float's range
+        number = -math.inf if cast(float, value) < 0 else math.inf
     if not low <= number <= high:  # also refuses NaN
-        nearest = min(max(number, low), high) if math.isfinite(number) else low
+        nearest = low if math.isnan(number) else min(max(number, low), high)
         raise ValueError(
             f"{name}={show(number)} is out of range. Allowed: {low} to {high}. "
             f"Nearest valid value: {nearest}."

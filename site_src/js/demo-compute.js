@@ -56,15 +56,18 @@
   }
 
   // What a computation depends on (the step only picks a window of it).
-  function stateKey() {
-    return `${S.toHash(Object.assign({}, live.state, { step: null, speed: S.DEFAULTS.speed }))}|${live.uploads}`;
+  function stateKey(s) {
+    return `${S.toHash(Object.assign({}, s || live.state, { step: null, speed: S.DEFAULTS.speed }))}|${live.uploads}`;
   }
 
   function requestCompute() {
     requestedKey = stateKey();
     computeWanted++;
     if (!computeToken) computeToken = D.status.begin("compute");
-    D.status.showComputing(true);
+    // "Computing…" says the view is out of date; for the state it already
+    // shows (the first call once Python is up) it would only move the page:
+    // at 390 px it wrapped the shape line while a slow first answer came.
+    D.status.showComputing(requestedKey !== D.result.shownKey());
     if (!computeRunning) runCompute();
   }
 
@@ -253,5 +256,5 @@
     })();
   }
 
-  D.compute = { requestCompute, requestIfChanged, requestWindow, running, prime };
+  D.compute = { requestCompute, requestIfChanged, requestWindow, running, prime, stateKey };
 })();
