@@ -99,13 +99,15 @@ PICTURE_PX: Final = 440
 
 def grid(shape: Sequence[int]) -> dict[str, int]:
     """How the page draws a layer's output: an image's channels as maps side
-    by side (a gap of one cell between them, ``per_row`` maps a row), a
+    by side (a gap of one cell between them, ``per_row`` maps a row, the
+    rows as even as they can be: 8 maps that fit 7 a row go 4 and 4), a
     vector as rows of ``per_row`` cells; ``cols`` x ``rows`` cells of
     ``cell`` CSS pixels in all. The build draws its first picture from the
     same numbers, so nothing moves when the page redraws it."""
     if len(shape) == 3:
         channels, height, width = shape
-        per_row = max(1, min(channels, (MAX_COLS + 1) // (width + 1)))
+        fits = max(1, min(channels, (MAX_COLS + 1) // (width + 1)))
+        per_row = math.ceil(channels / math.ceil(channels / fits))
         cols = per_row * (width + 1) - 1
         rows = math.ceil(channels / per_row) * (height + 1) - 1
     else:
