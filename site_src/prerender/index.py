@@ -102,7 +102,7 @@ def arithmetic(result: dict[str, Any]) -> dict[str, Any]:
             for c in range(kw):
                 cells.append(tap_cell(window, (ch * kh + r) * kw + c))
             rows.append(cells)
-        name = CHANNEL_NAMES[ch] if channels == 3 else ""
+        name = f"{CHANNEL_NAMES[ch]} channel" if channels == 3 else ""
         blocks.append({"name": name, "rows": rows})
     return {
         "blocks": blocks,

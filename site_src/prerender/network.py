@@ -109,7 +109,8 @@ def arithmetic(pick: dict[str, Any]) -> dict[str, Any]:
     for block, channel in enumerate(pick["channels"]):
         first = block * kh * kw
         rows = [[tap_cell(pick, first + r * kw + c) for c in range(kw)] for r in range(kh)]
-        blocks.append({"name": f"input channel {channel}", "rows": rows})
+        name = f"input channel {channel}" if len(pick["channels"]) > 1 else ""
+        blocks.append({"name": name, "rows": rows})
     return {
         "blocks": blocks,
         "columns": kw,
