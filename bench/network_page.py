@@ -38,9 +38,12 @@ WATCH_PROBABILITIES = """() => {
   });
   seen.observe(table, {subtree: true, characterData: true, childList: true});
 }"""
+# Done: the new probabilities drawn, or the page ready a second after the
+# stroke with its table unchanged (a stroke that changed no cell).
 STROKE_DONE = """() => {
   const s = window.__strokes[window.__strokes.length - 1];
-  return s.frame !== null && document.documentElement.dataset.state === "ready";
+  if (s.up === null || document.documentElement.dataset.state !== "ready") return false;
+  return s.frame !== null || performance.now() - s.up > 1000;
 }"""
 LAST_STROKE = "() => window.__strokes[window.__strokes.length - 1]"
 SEEN = "() => Number(document.querySelector('[data-testid=train-seen]').textContent)"
@@ -81,13 +84,16 @@ def fcp_pair(
 
 def strokes(page: Page, count: int) -> list[float]:
     """Draw ``count`` short strokes; each: pointerup to the first frame after
-    the probabilities table changed for it (the page says ``ready``)."""
+    the probabilities table changed for it (the page says ``ready``). A
+    stroke that changed nothing is left out."""
     page.get_by_test_id("source-draw").check()
     page.wait_for_selector("html[data-state=ready]", state="attached")
-    box = page.get_by_test_id("draw-pad").bounding_box()
-    assert box is not None
+    pad = page.get_by_test_id("draw-pad")
     times = []
     for i in range(count):
+        pad.scroll_into_view_if_needed()  # clicking Clear may have scrolled it
+        box = pad.bounding_box()
+        assert box is not None
         page.evaluate(WATCH_PROBABILITIES)
         x = box["x"] + box["width"] * (0.25 + 0.5 * ((i * 7) % 10) / 10)
         y = box["y"] + box["height"] * 0.2
@@ -97,7 +103,8 @@ def strokes(page: Page, count: int) -> list[float]:
         page.mouse.up()
         page.wait_for_function(STROKE_DONE, timeout=30_000)
         stroke = page.evaluate(LAST_STROKE)
-        times.append(float(stroke["frame"]) - float(stroke["up"]))
+        if stroke["frame"] is not None:
+            times.append(float(stroke["frame"]) - float(stroke["up"]))
         if i % 6 == 5:
             page.get_by_test_id("draw-clear").click()
             page.wait_for_selector("html[data-state=ready]", state="attached")
