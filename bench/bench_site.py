@@ -904,7 +904,7 @@ def network_rows(found: dict[str, Any]) -> list[dict[str, str]]:
             "network: finished stroke -> new probabilities on screen",
             "median <= 50 ms",
             fmt_ms(stroke),
-            f"p95 {fmt_ms(percentile(found['strokes_ms'], 95))}, "
+            f"p95 {fmt_ms(percentile(found['strokes_ms'], 0.95))}, "
             f"{len(found['strokes_ms'])} strokes",
             at_most(stroke, 50),
         ),
