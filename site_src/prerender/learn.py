@@ -156,14 +156,13 @@ import convcore as cc
 
 rng = random.Random(0)                 # the starting weights' seed
 model = cc.Sequential(
-    cc.Conv2d(1, 4, kernel_size=5, rng=rng),
+    cc.Conv2d(1, 8, kernel_size=5, stride=2, padding=2, rng=rng),
     cc.ReLU(),
     cc.MaxPool2d(2),
-    cc.Conv2d(4, 8, kernel_size=3, rng=rng),
+    cc.Conv2d(8, 16, kernel_size=3, padding=1, rng=rng),
     cc.ReLU(),
-    cc.MaxPool2d(2),
     cc.Flatten(),
-    cc.Linear(72, 10, rng=rng),
+    cc.Linear(400, 10, rng=rng),
 )
 
 def shape(value):
