@@ -137,7 +137,10 @@ def context(digits: Digits) -> dict[str, Any]:
         for i, layer in enumerate(view["layers"])
     ]
     probabilities = [demo_api.js_number(p) for p in view["probabilities"]]
-    data = plain({"defaults": start, "limits": limits(2000), "view": view, "run": run})
+    # The code is in the page once, in its <pre> (a third of the page's bytes):
+    # the script keeps it until Python sends its own.
+    shown = {key: value for key, value in view.items() if key != "code"}
+    data = plain({"defaults": start, "limits": limits(2000), "view": shown, "run": run})
     return {
         "net": {
             "json": script_json(data),
