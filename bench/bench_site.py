@@ -939,11 +939,12 @@ def network_rows(found: dict[str, Any]) -> list[dict[str, str]]:
             run["long_tasks"] == 0,
         ),
         table_row(
-            "network: pause answered (train-seen stops changing)",
+            "network: pause answered (the worker's last slice back)",
             "<= 100 ms",
-            fmt_ms(run["pause_answered_ms"]),
-            "click to its last change",
-            at_most(run["pause_answered_ms"], 100),
+            fmt_ms(median(run["pause_answered_ms"])),
+            f"click to the last answer; max {fmt_ms(max(run['pause_answered_ms']))} "
+            f"of {len(run['pause_answered_ms'])}",
+            at_most(max(run["pause_answered_ms"]), 100),
         ),
     ]
 
