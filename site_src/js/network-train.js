@@ -26,6 +26,7 @@
     steps: 0, // Step presses still to do
     seen: 0,
     measuring: false,
+    pausing: false, // Pause pressed while a training slice may be in flight
     measured: -1, // examples seen when the last measurement began
     working: false,
     lastSnapshot: 0,
@@ -161,9 +162,13 @@
     if (snapshot) {
       run.lastSnapshot = done;
       drawRun(answer);
-      ConvNet.curves.draw();
       setText("train-rate", String(rate()));
     }
+    // The slice that was in flight when Pause was pressed, or a Step: its
+    // examples are the last ones, so the curves and the sentence count them.
+    if (snapshot || !run.wantRun) ConvNet.curves.draw();
+    if (run.pausing) announce(`Paused after ${run.seen} examples.`);
+    run.pausing = false;
     showStatus();
   }
 
@@ -196,6 +201,7 @@
 
   function start() {
     run.wantRun = true;
+    run.pausing = false;
     announce("Training…");
     showStatus();
     work();
@@ -203,6 +209,7 @@
 
   function pause() {
     run.wantRun = false;
+    run.pausing = true;
     announce(`Paused after ${run.seen} examples.`);
   }
 
