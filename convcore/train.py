@@ -69,14 +69,24 @@ def train_step(
         )
     optimizer.zero_grad()
     scale = 1.0 / len(images)
-    losses = []
-    for image, target in zip(images, targets, strict=True):
-        logits = model.forward(image)
-        label = _target(target, len(logits))
-        losses.append(-log_softmax_of(logits)[label])
-        model.backward(cross_entropy_grad(logits, label, scale))
+    losses = [
+        add_gradient(model, image, target, scale)
+        for image, target in zip(images, targets, strict=True)
+    ]
     optimizer.step()
     return fsum(losses) * scale
+
+
+def add_gradient(model: Sequential, image: object, target: int, scale: float) -> float:
+    """One image of a batch: its loss's gradient times ``scale`` added to every
+    ``Parameter.grad``; returns its loss. ``train_step`` is ``zero_grad``, this
+    for each image with ``scale = 1 / len(images)``, then ``step``, so a
+    caller that must stop between images (a page training in short slices)
+    can split a batch and get the very same numbers."""
+    logits = model.forward(image)
+    label = _target(target, len(logits))
+    model.backward(cross_entropy_grad(logits, label, scale))
+    return -log_softmax_of(logits)[label]
 
 
 def shifted(image: Matrix, rows: int, cols: int) -> Matrix:

@@ -3,7 +3,7 @@
 //
 // Usage: node tools/pyodide_stdlib.mjs PYODIDE_DIR OUT_DIR WARMUP_PY [NAME=SRC:DEST ...]
 //
-// Each NAME=SRC:DEST copies the .py files of the host folder SRC to DEST in
+// Each NAME=SRC:DEST copies the .py and .json files of the host folder SRC to DEST in
 // Pyodide's file system, where the page installs them too (convcore into
 // site-packages, the worker's modules into /home/pyodide). Then WARMUP_PY runs,
 // and this writes into OUT_DIR:
@@ -32,7 +32,8 @@ const trees = specs.map((spec) => {
 for (const { src, dest } of trees) {
   py.FS.mkdirTree(dest);
   for (const file of readdirSync(src)) {
-    if (file.endsWith(".py")) py.FS.writeFile(`${dest}/${file}`, new Uint8Array(readFileSync(join(src, file))));
+    // modules, and the data they read (convcore's shipped model weights)
+    if (/\.(py|json)$/.test(file)) py.FS.writeFile(`${dest}/${file}`, new Uint8Array(readFileSync(join(src, file))));
   }
 }
 py.globals.set("TREES", py.toPy(trees.map(({ name, dest }) => [name, dest])));

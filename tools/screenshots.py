@@ -42,6 +42,7 @@ class Shot:
     max_height: int  # CSS pixels of it kept at most
     width: int = 1280
     height: int = 900
+    colours: int = 64  # the palette: the network's two colour scales beside gray need more
 
 
 SHOTS = (
@@ -52,6 +53,14 @@ SHOTS = (
         "[data-testid=widget-receptive] .widget-view",
         520,
         width=1000,
+    ),
+    Shot(
+        "network",
+        "network.html#heldout=8&layer=2&at=3,2,2",
+        "#layers",
+        820,
+        width=1000,
+        colours=160,
     ),
 )
 
@@ -85,7 +94,7 @@ def take(dist: Path, out: Path, shots: Sequence[Shot]) -> list[Path]:
             clip: FloatRect = {**box, "height": min(box["height"], shot.max_height)}
             png = page.screenshot(clip=clip, full_page=True, animations="disabled")
             path = out / f"{shot.name}.png"
-            path.write_bytes(small_png(png))
+            path.write_bytes(small_png(png, shot.colours))
             written.append(path)
             context.close()
         browser.close()

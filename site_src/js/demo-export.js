@@ -1,6 +1,6 @@
 // Taking the result away: copy the PyTorch code or the link (the clipboard, or
-// a hidden text area where the clipboard is refused), and save filter 1's
-// output as a PNG. Owns nothing. May call demo-render.js (outputPng) and
+// a hidden text area where the clipboard is refused; the network page copies
+// its code with the same copyText), and save filter 1's output as a PNG. Owns nothing. May call demo-render.js (outputPng) and
 // demo-tables.js (el).
 (function () {
   "use strict";
@@ -44,5 +44,5 @@
     $("save-png").addEventListener("click", savePng);
   }
 
-  D.export = { bind };
+  D.export = { bind, copyText };
 })();

@@ -1,7 +1,8 @@
 // Where the demo's input comes from: a shipped MNIST digit, a drawing on the
 // 20 x 20 grid, or an uploaded image scaled down by the browser. Each gives
 // Python the raw material (digit values, drawing levels, RGBA bytes); Python
-// turns it into the channels it convolves.
+// turns it into the channels it convolves. The network page uses the same
+// digits, brushes and drawing links (build.py bundles this file into both).
 (function () {
   "use strict";
 
@@ -115,6 +116,45 @@
     return cells;
   }
 
+  // A drawing in a link: levels (0, 1, 2 a pixel) packed 2 bits each into
+  // base64url (the demo's and the network page's `pixels`).
+  const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+  function encodePixels(levels) {
+    if (!levels || levels.every((v) => v === 0)) return "";
+    let out = "";
+    for (let i = 0; i < levels.length; i += 3) {
+      const bits = (levels[i] << 4) | ((levels[i + 1] || 0) << 2) | (levels[i + 2] || 0);
+      out += B64[bits];
+    }
+    return out;
+  }
+
+  // -> {levels, problem}; a wrong length or an unknown character is repaired.
+  function decodePixels(text) {
+    const count = SIDE * SIDE;
+    const levels = new Array(count).fill(0);
+    let problem = "";
+    const chars = Math.ceil(count / 3);
+    if (text.length !== chars) problem = `a drawing is ${chars} characters long`;
+    for (let i = 0; i < Math.min(text.length, chars); i++) {
+      let bits = B64.indexOf(text[i]);
+      if (bits < 0) {
+        problem = "a drawing uses only the characters A-Z a-z 0-9 - _";
+        bits = 0;
+      }
+      for (let j = 0; j < 3 && i * 3 + j < count; j++) {
+        let level = (bits >> (4 - 2 * j)) & 3;
+        if (level === 3) {
+          problem = problem || "a drawing's pixels are 0, 1/2 or 1";
+          level = 2;
+        }
+        levels[i * 3 + j] = level;
+      }
+    }
+    return { levels, problem };
+  }
+
   function looksLikeImage(file) {
     if (file.type) return file.type.startsWith("image/");
     return /\.(png|jpe?g|gif|webp|bmp|avif|ico)$/i.test(file.name || "");
@@ -185,5 +225,19 @@
     return { height, width, rgba: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), name, original: [h0, w0] };
   }
 
-  ConvDemo.input = { SIDE, digitsLoaded, loadDigits, knowDigit, hasDigit, digitValues, levelValues, levelsFromDigit, paint, line, decode };
+  ConvDemo.input = {
+    SIDE,
+    digitsLoaded,
+    loadDigits,
+    knowDigit,
+    hasDigit,
+    digitValues,
+    levelValues,
+    levelsFromDigit,
+    paint,
+    line,
+    encodePixels,
+    decodePixels,
+    decode,
+  };
 })();

@@ -16,6 +16,7 @@
   const { tables: T, live } = D;
   const engine = window.convcoreEngine;
   const $ = (id) => document.getElementById(id);
+  const CHANNEL_NAMES = ["red", "green", "blue"];
 
   function toScene(result) {
     const s = Object.assign({}, result);
@@ -197,7 +198,8 @@
       T.clearArithmetic(table, "No window: these settings give no output.");
       return;
     }
-    T.fillArithmetic(table, win, live.scene, live.scene.kernel);
+    const channels = live.scene.channels;
+    T.fillArithmetic(table, win, { blocks: channels, kernel: live.scene.kernel, blockName: (ch) => `${CHANNEL_NAMES[ch]} channel` });
   }
 
   D.result = { applyStatic, applyResult, applyFailure, renderWindow, shownKey };

@@ -140,46 +140,6 @@
     return weights.every((w, f) => isDefaultKernel(w, f, kh, kw)) ? null : weights;
   }
 
-  // ------------------------------------------------------------ drawings
-
-  const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-  // Levels (0, 1, 2 per pixel) packed 2 bits each into base64url.
-  function encodePixels(levels) {
-    if (!levels || levels.every((v) => v === 0)) return "";
-    let out = "";
-    for (let i = 0; i < levels.length; i += 3) {
-      const bits = (levels[i] << 4) | ((levels[i + 1] || 0) << 2) | (levels[i + 2] || 0);
-      out += B64[bits];
-    }
-    return out;
-  }
-
-  // -> {levels, problem}; a wrong length or an unknown character is repaired.
-  function decodePixels(text) {
-    const count = DRAW_SIDE * DRAW_SIDE;
-    const levels = new Array(count).fill(0);
-    let problem = "";
-    const chars = Math.ceil(count / 3);
-    if (text.length !== chars) problem = `a drawing is ${chars} characters long`;
-    for (let i = 0; i < Math.min(text.length, chars); i++) {
-      let bits = B64.indexOf(text[i]);
-      if (bits < 0) {
-        problem = "a drawing uses only the characters A-Z a-z 0-9 - _";
-        bits = 0;
-      }
-      for (let j = 0; j < 3 && i * 3 + j < count; j++) {
-        let level = (bits >> (4 - 2 * j)) & 3;
-        if (level === 3) {
-          problem = problem || "a drawing's pixels are 0, 1/2 or 1";
-          level = 2;
-        }
-        levels[i * 3 + j] = level;
-      }
-    }
-    return { levels, problem };
-  }
-
   // ------------------------------------------------------------- parsing
 
   const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -297,7 +257,7 @@
       }
     }
     if (seen.has("pixels")) {
-      const { levels, problem } = decodePixels(seen.get("pixels").trim());
+      const { levels, problem } = ConvDemo.input.decodePixels(seen.get("pixels").trim());
       if (problem) notices.push(`pixels: ${problem}; the drawing was repaired.`);
       state.pixels = levels;
     }
@@ -399,7 +359,7 @@
     if (state.paddingMode !== d.paddingMode) add("padding_mode", state.paddingMode);
     if (state.input !== d.input) add("input", state.input);
     if (state.input === "digit" && state.digit !== d.digit) add("digit", state.digit);
-    if (state.input === "draw") add("pixels", encodePixels(state.pixels));
+    if (state.input === "draw") add("pixels", ConvDemo.input.encodePixels(state.pixels));
     if (state.input === "upload") {
       add("size", state.size);
       if (state.background !== d.background) add("background", state.background);
@@ -445,7 +405,6 @@
     weightsOf,
     resizeWeights,
     normaliseWeights,
-    encodePixels,
     toNumber,
   };
 })();

@@ -1,5 +1,5 @@
 // The demo's HTML tables: every input and output value, and the arithmetic of
-// the current window. Values are written with String(number), the shortest
+// the current window (the network page shows its windows with the same code). Values are written with String(number), the shortest
 // text that reads back as the same double (what Python's repr prints, except
 // that whole numbers have no ".0").
 //
@@ -23,7 +23,6 @@
     tasks.push(fn);
     channel.port2.postMessage(null);
   }
-  const CHANNEL_NAMES = ["red", "green", "blue"];
   const fills = new WeakMap(); // table -> generation of its latest fill
   const shown = new WeakMap(); // table -> {height, width, values} it holds complete
 
@@ -177,26 +176,25 @@
     if (table.tBodies[0]) table.tBodies[0].replaceChildren();
   }
 
-  // The current window: one block of kernel rows per input channel, then the sum.
-  function fillArithmetic(table, win, scene, kernel) {
-    const [kh, kw] = kernel;
-    const short = ConvDemo.render.shortNumber;
-    const channels = scene.channels;
+  // The table's cells for `blocks` blocks (input channels) of kh x kw taps,
+  // each block a <tbody> headed by its name (none for a single block): kept
+  // when the table already has that shape, rebuilt otherwise. Returns the
+  // tap cells in order (block, kernel row, kernel column), each holding two
+  // spans (the factors, the product).
+  function tapCells(table, blocks, kh, kw, blockName) {
     table.classList.remove("empty");
-    const caption = table.querySelector("caption");
-    caption.textContent = `Window for output row ${win.position[0]}, column ${win.position[1]}`;
     const bodies = Array.from(table.tBodies);
     const fits =
-      bodies.length === channels &&
-      bodies.every((b) => b.querySelectorAll("td.tap").length === kh * kw && b.rows.length === kh + (channels > 1 ? 1 : 0));
+      bodies.length === blocks &&
+      bodies.every((b) => b.querySelectorAll("td.tap").length === kh * kw && b.rows.length === kh + (blocks > 1 ? 1 : 0));
     if (!fits) {
       for (const b of bodies) b.remove();
       const foot = table.tFoot;
-      for (let ch = 0; ch < channels; ch++) {
+      for (let ch = 0; ch < blocks; ch++) {
         const tbody = el("tbody", null, { "data-channel": String(ch) });
-        if (channels > 1) {
+        if (blocks > 1) {
           const head = el("tr", null, { class: "channel-head" });
-          head.appendChild(el("th", `${CHANNEL_NAMES[ch]} channel`, { colspan: String(kw + 1), scope: "rowgroup" }));
+          head.appendChild(el("th", blockName(ch), { colspan: String(kw + 1), scope: "rowgroup" }));
           tbody.appendChild(head);
         }
         for (let r = 0; r < kh; r++) {
@@ -213,8 +211,23 @@
         table.insertBefore(tbody, foot);
       }
       for (const td of table.tFoot.querySelectorAll("td")) td.colSpan = kw;
+    } else if (blocks > 1) {
+      Array.from(table.tBodies).forEach((tbody, ch) => {
+        tbody.rows[0].cells[0].textContent = blockName(ch);
+      });
     }
-    const cells = table.querySelectorAll("td.tap");
+    return table.querySelectorAll("td.tap");
+  }
+
+  // A window's arithmetic: one block of kernel rows per input channel (taps
+  // in that order: weight x value, then the product), then the sum, the bias
+  // and the output. `layout`: {blocks, kernel: [kh, kw], blockName(ch)}.
+  function fillArithmetic(table, win, layout) {
+    const [kh, kw] = layout.kernel;
+    const short = ConvDemo.render.shortNumber;
+    const caption = table.querySelector("caption");
+    caption.textContent = `Window for output row ${win.position[0]}, column ${win.position[1]}`;
+    const cells = tapCells(table, layout.blocks, kh, kw, layout.blockName);
     for (let i = 0; i < cells.length; i++) {
       const td = cells[i];
       const w = win.weights[i];
@@ -227,9 +240,9 @@
       td.firstChild.textContent = `${short(w)} × ${short(v)}`;
       td.lastChild.textContent = short(p);
     }
-    if (channels > 1 && win.channel_sums.length === channels) {
+    if (win.channel_sums && win.channel_sums.length === layout.blocks && layout.blocks > 1) {
       Array.from(table.tBodies).forEach((tbody, ch) => {
-        tbody.rows[0].cells[0].textContent = `${CHANNEL_NAMES[ch]} channel: products add up to ${String(win.channel_sums[ch])}`;
+        tbody.rows[0].cells[0].textContent = `${layout.blockName(ch)}: products add up to ${String(win.channel_sums[ch])}`;
       });
     }
     const foot = table.tFoot;
@@ -245,5 +258,5 @@
     for (const td of table.tFoot.querySelectorAll("td")) td.textContent = "";
   }
 
-  ConvDemo.tables = { fillValues, clearValues, adoptValues, fillArithmetic, clearArithmetic, el, nextTask };
+  ConvDemo.tables = { fillValues, clearValues, adoptValues, tapCells, fillArithmetic, clearArithmetic, el, nextTask };
 })();

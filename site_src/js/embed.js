@@ -21,6 +21,13 @@
       stage.dataset.hashPrefix = JSON.stringify([["widget", name]]);
       const title = found.querySelector(".widget-title");
       if (title) document.title = `${title.textContent} · convcore`;
+      // A widget whose script only it needs (the network's) names it.
+      const own = found.querySelector("[data-script]");
+      if (own) {
+        const tag = document.createElement("script");
+        tag.src = own.dataset.script;
+        document.head.appendChild(tag);
+      }
     }
     return found;
   }

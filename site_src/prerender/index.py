@@ -74,6 +74,21 @@ def table_rows(values: list[float], height: int, width: int) -> list[list[str]]:
     ]
 
 
+def tap_cell(window: dict[str, Any], i: int) -> dict[str, Any]:
+    """Tap ``i`` of a window as the arithmetic table's cell shows it (the
+    page's ``fillArithmetic``): exact numbers in data-*, short ones as text."""
+    weight, value, product = window["weights"][i], window["values"][i], window["products"][i]
+    return {
+        "weight": demo_api.js_number(weight),
+        "value": demo_api.js_number(value),
+        "product": demo_api.js_number(product),
+        "w": short(weight),
+        "v": short(value),
+        "p": short(product),
+        "padding": bool(window["padding"][i]),
+    }
+
+
 def arithmetic(result: dict[str, Any]) -> dict[str, Any]:
     """The current window as rows of cells, one block per input channel."""
     window = result["window"]
@@ -85,20 +100,9 @@ def arithmetic(result: dict[str, Any]) -> dict[str, Any]:
         for r in range(kh):
             cells = []
             for c in range(kw):
-                i = (ch * kh + r) * kw + c
-                cells.append(
-                    {
-                        "weight": demo_api.js_number(window["weights"][i]),
-                        "value": demo_api.js_number(window["values"][i]),
-                        "product": demo_api.js_number(window["products"][i]),
-                        "w": short(window["weights"][i]),
-                        "v": short(window["values"][i]),
-                        "p": short(window["products"][i]),
-                        "padding": bool(window["padding"][i]),
-                    }
-                )
+                cells.append(tap_cell(window, (ch * kh + r) * kw + c))
             rows.append(cells)
-        name = CHANNEL_NAMES[ch] if channels == 3 else ""
+        name = f"{CHANNEL_NAMES[ch]} channel" if channels == 3 else ""
         blocks.append({"name": name, "rows": rows})
     return {
         "blocks": blocks,

@@ -41,8 +41,9 @@ def diverging(value: float, scale: float) -> RGB:
     return (r, g, b)
 
 
-def png(width: int, height: int, pixels: Sequence[RGB]) -> bytes:
-    """An 8-bit RGB PNG of ``pixels`` (row after row)."""
+def png(width: int, height: int, pixels: Sequence[tuple[int, ...]]) -> bytes:
+    """An 8-bit PNG of ``pixels`` (row after row): RGB, or RGBA when they
+    have four values (transparent gaps between a layer's maps)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
@@ -52,7 +53,8 @@ def png(width: int, height: int, pixels: Sequence[RGB]) -> bytes:
         b"\x00" + bytes(v for px in pixels[r * width : (r + 1) * width] for v in px)
         for r in range(height)
     )
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    colour_type = 6 if pixels and len(pixels[0]) == 4 else 2
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)

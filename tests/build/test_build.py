@@ -186,7 +186,9 @@ def pages(site_dir: Path) -> list[Path]:
 
 def test_every_page_has_a_strict_csp_and_no_inline_code(site_dir: Path) -> None:
     """No inline script, handler or style attribute; the stylesheets are in the
-    page as <style> blocks, each allowed by its own hash and by nothing wider."""
+    page as <style> blocks (the site's, then those of the parts the page shows:
+    the network page and the widgets page use the demo's and learn's), each
+    allowed by its own hash and by nothing wider."""
     sheets = {p.read_text() for p in (build.SITE_SRC / "css").glob("*.css")}
     for page in pages(site_dir):
         parser = _Scripts()
@@ -198,7 +200,7 @@ def test_every_page_has_a_strict_csp_and_no_inline_code(site_dir: Path) -> None:
         assert parser.handlers == [], page.name
         assert parser.styles == [], page.name
         assert parser.stylesheet_links == 0, page.name
-        assert 1 <= len(parser.style_blocks) <= 2 and set(parser.style_blocks) <= sheets, page.name
+        assert 1 <= len(parser.style_blocks) <= 4 and set(parser.style_blocks) <= sheets, page.name
         allowed = policy["style-src"].split()
         assert allowed[0] == "'self'" and all(a.startswith("'sha256-") for a in allowed[1:])
         for block in parser.style_blocks:

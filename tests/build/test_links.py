@@ -82,7 +82,13 @@ def test_pages_load_nothing_from_outside(pages: dict[str, Page]) -> None:
 
 
 def test_the_learning_pages_are_linked_from_every_page(pages: dict[str, Page]) -> None:
-    for name in ("learn.html", "receptive.html", "transpose.html", "python.html"):
+    for name in (
+        "learn.html",
+        "receptive.html",
+        "transpose.html",
+        "network.html",
+        "python.html",
+    ):
         assert name in pages
         linking = [n for n, p in pages.items() if name in p.links]
         assert len(linking) >= len(pages) - 1, f"{name} is linked only from {linking}"

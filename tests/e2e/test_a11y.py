@@ -27,12 +27,14 @@ from tests.e2e.learn_helpers import set_field, set_hash
 from tests.e2e.test_cells import run
 
 WIDTHS = (1280, 390)
-# index.html and learn.html are checked as loaded, then in their states, below.
+# index.html, learn.html and network.html are checked as loaded, then in their
+# states, below.
 PAGES = ("receptive.html", "transpose.html", "python.html", "embed.html")
-# Every widget is on learn.html, receptive.html or transpose.html too; alone,
-# these three show each kind of frame (with the link to itself, without, and
-# with a sub-heading).
-WIDGETS = ("window", "receptive", "transpose")
+# Every widget is on learn.html, receptive.html, transpose.html or
+# network.html too; alone, the first three show each kind of frame (with the
+# link to itself, without, and with a sub-heading), the last two the network
+# page's controls without the page around them.
+WIDGETS = ("window", "receptive", "transpose", "classify", "train")
 # Drawn, resized and, with Python, recomputed: then it holds still.
 SETTLED = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 STILL = "html:not([data-engine=python]), html[data-state=ready]"
@@ -136,6 +138,24 @@ def test_learn_its_code_cells_and_a_refused_setting(site: Site, audit: Audit) ->
     set_field(page, "#pool-padding", 2)
     expect(page.locator("#widget-pool [data-testid=widget-error]")).to_be_visible()
     audit.check("learn.html, pooling refusing a padding")
+    audit.assert_clean()
+
+
+def test_network_and_its_states(site: Site, audit: Audit) -> None:
+    """As loaded, then drawing with a corrected link's notice, a pool pixel
+    picked, the tables of numbers open, and a run paused with its curves."""
+    page = site.open("network.html")
+    audit.check("network.html")
+    set_hash(page, "pixels=AB&lr=abc")
+    expect(page.get_by_test_id("notice")).to_be_visible()
+    expect(page.get_by_test_id("draw-pad")).to_be_visible()
+    audit.check("network.html, drawing, a notice")
+    set_hash(page, "heldout=3&layer=2&at=1,2,2")
+    for opener in page.locator("#network details summary").all():
+        opener.click()
+    page.get_by_test_id("train-step").click()
+    expect(page.get_by_test_id("heldout-accuracy")).not_to_be_empty(timeout=ENGINE_TIMEOUT_MS)
+    audit.check("network.html, held-out digit, a pool pixel, numbers open, a step trained")
     audit.assert_clean()
 
 

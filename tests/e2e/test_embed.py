@@ -123,7 +123,7 @@ def test_without_a_widget_name_the_page_lists_them(site: Site) -> None:
     page = site.open("embed.html")
     expect(page.get_by_test_id("embed-chooser")).to_be_visible()
     expect(page.locator("[data-widget]:not([hidden])")).to_have_count(0)
-    assert len(page.get_by_test_id("embed-chooser").locator("a").all()) == 10
+    assert len(page.get_by_test_id("embed-chooser").locator("a").all()) == 12
 
 
 def test_widget_links_carry_their_state(site: Site) -> None:

@@ -11,6 +11,8 @@ Chromium, each run over http and from file:// (test ids like
   drawing and upload    a drawing and an uploaded image are computed
   code cells            a cell runs; a runaway cell is stopped, Python restarts
   receptive, transpose  the two explorer pages show convcore's numbers
+  network               the shipped model's probabilities of a shipped and a
+                        held-out digit (data/mnist.js loaded) are convcore's
   failure path          Python cannot start: the page settles, says so, and
                         shows results only under the settings they belong to
   accessibility         axe-core finds nothing serious or critical on the
@@ -31,6 +33,7 @@ from typing import Any
 from PIL import Image
 
 import convcore
+from convcore.digits import mnist_split
 from tests.e2e.axe_helpers import Finding, blocking, findings, reported
 from tests.e2e.conftest import EngineSite, serve
 from tests.e2e.engines import busy_cores, wait_until
@@ -245,6 +248,32 @@ def test_transposed_page_shows_convcore(engine_site: EngineSite) -> None:
         assert cells(site, "[data-testid=transpose-output]") == want
 
 
+def probabilities(site: EngineSite) -> list[float]:
+    rows = cells(site, "[data-testid=probabilities]")
+    assert [row[0] for row in rows] == [str(c) for c in range(10)]
+    return [float(row[1]) for row in rows]
+
+
+def assert_classified(site: EngineSite, image: list[Matrix]) -> None:
+    logits = convcore.digits_model().forward(image)
+    want = convcore.softmax(logits)
+    got = probabilities(site)
+    for g, w in zip(got, want, strict=True):
+        assert abs(g - w) <= TOL * abs(w) or g == w, (got, want)
+    assert text_of(site, "[data-testid=prediction]") == str(max(range(10), key=logits.__getitem__))
+
+
+def test_network_page_shows_the_shipped_models_probabilities(
+    engine_site: EngineSite, repo_root: Path
+) -> None:
+    site = engine_site
+    site.open("network.html#digit=9")
+    assert_classified(site, [shipped_digits(site)[9]])
+    set_hash(site, "heldout=321")
+    _, _, held, _ = mnist_split(repo_root / "node_modules" / "mnist" / "src" / "digits")
+    assert_classified(site, [held[321]])
+
+
 def test_failure_path_settles_on_the_built_view(engine_site: EngineSite, tmp_path: Path) -> None:
     """Python cannot start (the wasm is missing): a change settles, the view
     stays the built one, and the page says what it shows and why."""
@@ -277,7 +306,7 @@ def test_failure_path_settles_on_the_built_view(engine_site: EngineSite, tmp_pat
 # The pages axe reads in every engine, and the widths: the phone width is the
 # narrowest the engine's window allows (MiniBrowser stops at 447 px).
 AXE_PAGES = ("index.html", "index.html#input=draw", "learn.html", "receptive.html",
-             "transpose.html", "python.html")  # fmt: skip
+             "transpose.html", "network.html", "python.html")  # fmt: skip
 AXE_WIDTHS = ((1280, 900), (390, 844))
 
 
