@@ -63,10 +63,10 @@
   // nor being computed: first those of the focused control, planned in a
   // task after the next frame (so that the change that led here is on screen
   // first); then, once the page has been still for LATER_MS, those of the
-  // other number boxes. The worker shares two cores with the page: computing
-  // every box's next states after each of a run of presses held the page's
-  // frames up. The editors and arithmetic rows of new kernel shapes are built
-  // then too.
+  // other number boxes. The windows of the result shown are asked for first.
+  // The worker shares two cores with the page: computing every box's next
+  // states after each of a run of presses held the page's frames up. The
+  // editors and arithmetic rows of new kernel shapes are built then too.
   const LATER_MS = 400;
   let planFrame = 0;
   let laterTimer = 0;
@@ -79,6 +79,7 @@
     planFrame = 0;
     queue = [];
     if (!worthIt()) return;
+    D.compute.fetchWindowsNow();
     const { state } = live;
     const focused = document.activeElement;
     ask([

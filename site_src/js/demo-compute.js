@@ -260,11 +260,16 @@
 
   function fetchWindowsSoon() {
     clearTimeout(windowsTimer);
-    windowsTimer = setTimeout(() => {
-      const scene = live.scene;
-      if (computeRunning || !scene || !scene.outSize || blockOf(scene, live.view.step)) return;
-      fetchBlock(scene, live.view.step).catch(() => {});
-    }, WINDOWS_AFTER_MS);
+    windowsTimer = setTimeout(fetchWindowsNow, WINDOWS_AFTER_MS);
+  }
+
+  // The block of the step shown, asked for now if it is not here: also before
+  // the states computed ahead (demo-ahead.js), which the worker would
+  // otherwise answer first (it answers in order).
+  function fetchWindowsNow() {
+    const scene = live.scene;
+    if (computeRunning || !scene || !scene.outSize || blockOf(scene, live.view.step)) return;
+    fetchBlock(scene, live.view.step).catch(() => {});
   }
 
   function requestWindow() {
@@ -338,6 +343,7 @@
     requestWindow,
     windowAt,
     fetchWindow,
+    fetchWindowsNow,
     running,
     shown,
     known,
