@@ -33,10 +33,7 @@
   // on, and for small inputs.
   function remember(key, result) {
     if (!result) return;
-    const limit = enabled && result.input.length <= SMALL_INPUT ? KEPT : 1;
-    kept.delete(key);
-    kept.set(key, result);
-    while (kept.size > limit) kept.delete(kept.keys().next().value);
+    D.tables.keepRecent(kept, key, result, enabled && result.input.length <= SMALL_INPUT ? KEPT : 1);
   }
 
   function take(key) {

@@ -137,10 +137,17 @@
   function keepRows(table, key, rows) {
     let kept = rowsByShape.get(table);
     if (!kept) rowsByShape.set(table, (kept = new Map()));
-    kept.delete(key);
-    kept.set(key, rows);
-    while (kept.size > SHAPES_KEPT) kept.delete(kept.keys().next().value);
-    return rows;
+    return keepRecent(kept, key, rows, SHAPES_KEPT);
+  }
+
+  // `value` under `key` in `map` (least recently used first) as the most
+  // recent, the oldest beyond `limit` dropped: what the demo keeps of
+  // results, rows and editors that may be shown again.
+  function keepRecent(map, key, value, limit) {
+    map.delete(key);
+    map.set(key, value);
+    while (map.size > limit) map.delete(map.keys().next().value);
+    return value;
   }
 
   function buildRows(height, width) {
@@ -198,11 +205,7 @@
   const BODIES_KEPT = 8;
   function bodiesFor(channels, kh, kw) {
     const key = `${channels}:${kh}x${kw}`;
-    const found = bodies.get(key) || buildBodies(channels, kh, kw);
-    bodies.delete(key);
-    bodies.set(key, found);
-    while (bodies.size > BODIES_KEPT) bodies.delete(bodies.keys().next().value);
-    return found;
+    return keepRecent(bodies, key, bodies.get(key) || buildBodies(channels, kh, kw), BODIES_KEPT);
   }
 
   function buildBodies(channels, kh, kw) {
@@ -291,5 +294,6 @@
     clearArithmetic,
     el,
     nextTask,
+    keepRecent,
   };
 })();

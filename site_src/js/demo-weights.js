@@ -26,11 +26,7 @@
   const BUILT_KEPT = 12;
   function editorFor(f, kh, kw) {
     const key = `${f}:${kh}x${kw}`;
-    const editor = built.get(key) || buildEditor(f, kh, kw);
-    built.delete(key);
-    built.set(key, editor);
-    while (built.size > BUILT_KEPT) built.delete(built.keys().next().value);
-    return editor;
+    return T.keepRecent(built, key, built.get(key) || buildEditor(f, kh, kw), BUILT_KEPT);
   }
 
   // The editors `state` needs, built now (while the page is idle) if new.

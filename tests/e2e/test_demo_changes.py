@@ -108,6 +108,19 @@ def computed(calls: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def burst(page: Page, keys: list[str]) -> int:
+    """50 presses in "Kernel size" (from 3), each of ``keys`` at random, as
+    fast as they come; the kernel size they lead to."""
+    page.get_by_label("Kernel size", exact=True).focus()
+    rng = random.Random(18)
+    kernel = 3
+    for _ in range(50):
+        key = rng.choice(keys)
+        page.keyboard.press(key)
+        kernel = min(20, max(1, kernel + (1 if key == "ArrowUp" else -1)))
+    return kernel
+
+
 def settle(page: Page) -> None:
     """Wait until the page has asked for everything it computes ahead."""
     page.wait_for_function(QUIET, arg=1000, timeout=30_000)
@@ -157,13 +170,7 @@ def test_a_burst_of_key_presses_ends_on_the_last_setting(site: Site) -> None:
     the final setting, and that setting's output shown and in the tables."""
     page = open_counting(site)
     page.evaluate(SNAPSHOT_AT_READY)
-    page.get_by_label("Kernel size", exact=True).focus()
-    rng = random.Random(18)
-    kernel = 3
-    for _ in range(50):
-        key = rng.choice(["ArrowUp", "ArrowUp", "ArrowDown"])
-        page.keyboard.press(key)
-        kernel = min(20, max(1, kernel + (1 if key == "ArrowUp" else -1)))
+    kernel = burst(page, ["ArrowUp", "ArrowUp", "ArrowDown"])
     site.wait_ready()
     page.wait_for_timeout(300)  # anything still to come would come now
     site.wait_ready()
@@ -355,12 +362,7 @@ def test_a_burst_onto_states_computed_ahead_ends_on_the_last_setting(site: Site)
     page.evaluate(SNAPSHOT_AT_READY)
     page.get_by_label("Kernel size", exact=True).focus()
     settle(page)
-    rng = random.Random(18)
-    kernel = 3
-    for _ in range(50):
-        key = rng.choice(["ArrowUp", "ArrowDown", "ArrowDown"])
-        page.keyboard.press(key)
-        kernel = min(20, max(1, kernel + (1 if key == "ArrowUp" else -1)))
+    kernel = burst(page, ["ArrowUp", "ArrowDown", "ArrowDown"])
     site.wait_ready()
     settle(page)
     site.wait_ready()
