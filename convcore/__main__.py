@@ -1,8 +1,11 @@
-"""Command line: ``python -m convcore shape ...`` and ``python -m convcore rf ...``.
+"""Command line: ``python -m convcore shape|pool|rf|predict ...``.
 
 ``shape`` answers "what size comes out, and does it fit?" with the same
-``convcore.fit`` the web page uses; ``rf`` prints a receptive field. Bad
-arguments print one clear line (no traceback) and exit with status 2.
+``convcore.fit`` the web page uses; ``pool`` does the same for a pooling
+window (PyTorch's pooling rules, ``--ceil-mode``); ``rf`` prints a receptive
+field; ``predict`` reads a PNG of a digit and prints the shipped model's ten
+probabilities. Bad arguments print one clear line (no traceback) and exit
+with status 2.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ examples:
   python -m convcore shape 28 --kernel 5 --stride 2 --padding 1
   python -m convcore shape 28 32 --kernel 5,3 --padding same
   python -m convcore shape 28x32 --kernel 3 --stride 2 --json
+  python -m convcore shape 28 --kernel 4 --stride 2 --padding 1,2,1,2
+  python -m convcore pool 7 --kernel 2 --ceil-mode
   python -m convcore rf 3 3:2:1 3:1:2:2 --input 28 --at 5,5
+  python -m convcore predict digit.png
 
 exit status: 0 when the question was answered (even "no output"),
 2 for bad arguments.
@@ -48,9 +54,13 @@ def _int_or_pair(text: str) -> int | tuple[int, int]:
     raise argparse.ArgumentTypeError(f"expected one number or two (height,width), got {text!r}")
 
 
-def _padding(text: str) -> int | tuple[int, int] | str:
+def _padding(text: str) -> int | tuple[int, int] | tuple[int, int, int, int] | str:
+    """A number, a pair ``h,w``, four sides ``top,bottom,left,right``, same or valid."""
     if text.strip().lower() in ("same", "valid"):
         return text.strip().lower()
+    values = _numbers(text)
+    if len(values) == 4:
+        return values[0], values[1], values[2], values[3]
     return _int_or_pair(text)
 
 
@@ -101,7 +111,8 @@ def _parser() -> argparse.ArgumentParser:
         "--padding",
         type=_padding,
         default=0,
-        help="padding: 1, 1,2, same or valid (default 0)",
+        help="padding: 1, 1,2 (height,width; before,after with one size), 1,2,0,1 "
+        "(top,bottom,left,right: a single size is then a square), same or valid (default 0)",
     )
     shape.add_argument(
         "-d", "--dilation", type=_int_or_pair, default=1, help="dilation (default 1)"
@@ -114,6 +125,32 @@ def _parser() -> argparse.ArgumentParser:
         help="padding mode (limits how much padding is allowed; default zeros)",
     )
     shape.add_argument("--json", action="store_true", help="print the result as JSON")
+    pool = commands.add_parser(
+        "pool",
+        help="output size and fit of one pooling window",
+        description="Output size of a max or average pooling window (PyTorch's rules: the "
+        "stride defaults to the kernel, padding at most half the kernel), whether the last "
+        "window lands exactly on the edge, what is dropped, and the nearest settings that fit.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    pool.add_argument("size", nargs="+", help="input size: 28, or 28 32, or 28x32")
+    pool.add_argument("-k", "--kernel", type=_int_or_pair, required=True, help="window: 2 or 3,2")
+    pool.add_argument(
+        "-s", "--stride", type=_int_or_pair, default=None, help="stride (default: the kernel)"
+    )
+    pool.add_argument(
+        "-p", "--padding", type=_int_or_pair, default=0, help="padding: 1 or 1,0 (default 0)"
+    )
+    pool.add_argument(
+        "-d", "--dilation", type=_int_or_pair, default=1, help="dilation (max pooling; default 1)"
+    )
+    pool.add_argument(
+        "--ceil-mode",
+        action="store_true",
+        help="round the output size up: the last window may overhang the edge",
+    )
+    pool.add_argument("--json", action="store_true", help="print the result as JSON")
     rf = commands.add_parser(
         "rf",
         help="receptive field of a stack of layers",
@@ -135,6 +172,17 @@ def _parser() -> argparse.ArgumentParser:
         "--input", type=_int_or_pair, default=None, help="input size to clip to, e.g. 28 or 28,32"
     )
     rf.add_argument("--json", action="store_true", help="print the result as JSON")
+    predict = commands.add_parser(
+        "predict",
+        help="classify a PNG of a handwritten digit",
+        description="Read an 8-bit gray or RGB PNG, prepare it like the training digits "
+        "(dark-on-light inverted, cropped to the ink, scaled into 20x20, centred) and print "
+        "the shipped model's probability of each digit 0-9.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    predict.add_argument("image", help="a PNG file (8-bit gray or RGB)")
+    predict.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
 
@@ -192,10 +240,42 @@ def _shape_text(result: AxisFit | Fit2D) -> str:
     return "\n".join(lines + _fix_lines(result))
 
 
+def _predict(path: str, as_json: bool) -> str:
+    from convcore.activation import softmax_of
+    from convcore.digits import digits_model, fit_digit
+    from convcore.png import read_png
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise ValueError(f"cannot read {path!r}: {error.strerror or error}") from None
+    digit = fit_digit(read_png(data))
+    probabilities = softmax_of(digits_model().forward([digit]))
+    best = max(range(10), key=probabilities.__getitem__)
+    if as_json:
+        return json.dumps({"image": path, "predicted": best, "probabilities": probabilities})
+    lines = [f"{path}: {best} ({probabilities[best]:.1%})"]
+    lines += [f"  {d}  {p:.4f}  {'#' * round(40 * p)}" for d, p in enumerate(probabilities)]
+    return "\n".join(lines)
+
+
 def _run(args: argparse.Namespace) -> str:
+    if args.command == "predict":
+        return _predict(args.image, args.json)
+    if args.command == "pool":
+        from convcore.pool import pool_fit
+
+        result = pool_fit(
+            _size(args.size), args.kernel, args.stride, args.padding, args.dilation, args.ceil_mode
+        )
+        return json.dumps(result.to_dict(), indent=2) if args.json else _shape_text(result)
     if args.command == "shape":
+        size = _size(args.size)
+        if isinstance(size, int) and isinstance(args.padding, tuple) and len(args.padding) == 4:
+            size = (size, size)  # four sides need two axes
         result = fit(
-            _size(args.size),
+            size,
             args.kernel,
             args.stride,
             args.padding,

@@ -18,13 +18,15 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from typing import Literal, TypeAlias
+from typing import Final, Literal, TypeAlias
 
-from convcore.limits import MAX_PADDING
+from convcore.limits import MAX_CHANNELS, MAX_PADDING, MAX_SIDE, MAX_VALUES
 
 Pair: TypeAlias = tuple[int, int]
-#: A padding after checking: a (height, width) pair, or one of the two words.
-Padding: TypeAlias = Pair | Literal["same", "valid"]
+#: Four-sided padding: (top, bottom, left, right).
+Quad: TypeAlias = tuple[int, int, int, int]
+#: A padding after checking: a (height, width) pair, four sides, or one of the two words.
+Padding: TypeAlias = Pair | Quad | Literal["same", "valid"]
 PaddingMode: TypeAlias = Literal["zeros", "reflect", "replicate", "circular"]
 Matrix: TypeAlias = list[list[float]]
 
@@ -82,6 +84,13 @@ def as_int(name: str, value: object) -> int:
     raise TypeError(f"{name} must be a whole number (int), got {show(value)}")
 
 
+def check_bool(name: str, value: object) -> bool:
+    """``True`` or ``False`` only (``0``/``1`` and strings are refused)."""
+    if isinstance(value, bool):
+        return value
+    raise TypeError(f"{name} must be True or False, got {show(value)}")
+
+
 def in_range(name: str, value: int, low: int, high: int, cap: str = "") -> int:
     """Return ``value`` if ``low <= value <= high``, else a ``ValueError``.
 
@@ -132,15 +141,31 @@ def check_pair(name: str, value: object, low: int, high: int, cap: str = "") -> 
     )
 
 
+SIDES: Final = ("top", "bottom", "left", "right")
+
+
 def check_padding(name: str, value: object, high: int = MAX_PADDING) -> Padding:
-    """``"same"``, ``"valid"``, or an int / ``(h, w)`` pair in ``[0, high]``."""
+    """``"same"``, ``"valid"``, or an int / ``(h, w)`` pair / ``(top, bottom,
+    left, right)`` four in ``[0, high]``."""
     if isinstance(value, str):
         if value in ("same", "valid"):
             return "same" if value == "same" else "valid"
         raise ValueError(
             f"{name}={show(value)} is not understood. Allowed: a number of pixels "
-            f"(0 to {high}), a pair (height, width), 'same' or 'valid'."
+            f"(0 to {high}), a pair (height, width), four numbers (top, bottom, left, "
+            f"right), 'same' or 'valid'."
         )
+    if isinstance(value, (list, tuple)) and len(value) not in (2, 4):
+        raise ValueError(
+            f"{name} must be one number, a pair (height, width) or four numbers "
+            f"(top, bottom, left, right); got a {type(value).__name__} of {len(value)} entries"
+        )
+    if isinstance(value, (list, tuple)) and len(value) == 4:
+        top, bottom, left, right = (
+            check_int(f"{name} ({side})", v, 0, high, "MAX_PADDING")
+            for side, v in zip(SIDES, value, strict=True)
+        )
+        return top, bottom, left, right
     return check_pair(name, value, 0, high, "MAX_PADDING")
 
 
@@ -299,3 +324,52 @@ def to_vector(value: object, name: str, length: int) -> list[float]:
             f"give one number per output channel (or None)"
         )
     return to_floats(seq, name, (), length)
+
+
+# ------------------------------------------------------------ images, vectors
+
+_IMAGE_AXES: Final = ("channel", "row", "column")
+_IMAGE_CAPS: Final = (
+    (MAX_CHANNELS, "MAX_CHANNELS"),
+    (MAX_SIDE, "MAX_SIDE"),
+    (MAX_SIDE, "MAX_SIDE"),
+)
+
+
+def probe_image(name: str, value: object) -> tuple[int, int, int]:
+    """The ``[C][H][W]`` shape of ``value``, read along first entries, caps checked."""
+    c, h, w = probe_shape(name, value, _IMAGE_AXES, _IMAGE_CAPS)
+    if c * h * w > MAX_VALUES:
+        raise ValueError(
+            f"{name} has {c * h * w} numbers; at most {MAX_VALUES} are allowed "
+            f"(convcore.MAX_VALUES, a work cap that keeps a browser tab responsive)."
+        )
+    return c, h, w
+
+
+def to_image(value: object, name: str, shape: tuple[int, int, int]) -> list[Matrix]:
+    """A probed ``[C][H][W]`` nested list as floats (ragged lists refused)."""
+    blocks = to_blocks(value, name, (), shape[0])
+    return [to_matrix(block, name, (c,), shape[1:]) for c, block in enumerate(blocks)]
+
+
+def image_like(name: str, value: object, shape: tuple[int, int, int], of: str) -> list[Matrix]:
+    """``value`` as floats, which must have exactly the ``[C][H][W]`` shape of ``of``."""
+    found = probe_image(name, value)
+    if found != shape:
+        raise ValueError(
+            f"{name} is {'x'.join(map(str, found))} but {of} is {'x'.join(map(str, shape))} "
+            f"([C][H][W]); they must have the same shape"
+        )
+    return to_image(value, name, shape)
+
+
+def probe_vector(name: str, value: object) -> int:
+    """The length of a flat list of numbers, at most ``MAX_VALUES``."""
+    (length,) = probe_shape(name, value, ("number",), ((MAX_VALUES, "MAX_VALUES"),))
+    return length
+
+
+def to_numbers(value: object, name: str, length: int) -> list[float]:
+    """A flat list of exactly ``length`` finite numbers, as floats."""
+    return to_floats(value, name, (), length)

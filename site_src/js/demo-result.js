@@ -2,7 +2,10 @@
 // Float64Array, camelCase names), then the messages (output shape, formula,
 // whether the window fits, fixes, the PyTorch code), the canvases, the
 // arithmetic of the current window, the player and the value tables; a failure
-// becomes a notice. Owns nothing but live.scene. May call demo-tables.js,
+// becomes a notice. Owns live.scene and the settings it was computed for: when
+// Python cannot start, "ready" means settled, the view stays as it was,
+// [data-testid=shown-settings] says which settings it shows and the notice
+// says why the new ones could not be computed. May call demo-tables.js,
 // demo-stage.js (layoutAndDraw), demo-slide.js (player, step text),
 // demo-controls.js (sync, applyFix), demo-history.js (writeHash),
 // demo-source.js (transparency note) and demo-status.js.
@@ -41,6 +44,38 @@
     return s;
   }
 
+  // The settings the pictures and tables were computed for. Whenever they
+  // differ from the controls' (a computation failed), the page says so.
+  let shown = { key: "", state: null, built: true };
+  function markShown(state, built) {
+    shown = { key: D.compute.stateKey(state), state: D.state.cloneState(state), built };
+    showShownSettings();
+  }
+
+  function shownKey() {
+    return shown.key;
+  }
+
+  function pairText(pair) {
+    return pair[0] === pair[1] ? String(pair[0]) : `${pair[0]} × ${pair[1]}`;
+  }
+
+  function describe(s) {
+    const input = s.input === "draw" ? "your drawing" : s.input === "upload" ? "your image" : `MNIST digit ${s.digit}`;
+    const padding = typeof s.padding === "string" ? `"${s.padding}"` : pairText(s.padding);
+    const channels = s.channels === "rgb" ? "3 channels" : "1 channel";
+    return `${input} (${channels}), ${s.filters} filter${s.filters > 1 ? "s" : ""} of ${s.kernel[0]} × ${s.kernel[1]}, stride ${pairText(s.stride)}, padding ${padding} (${s.paddingMode}), dilation ${pairText(s.dilation)}`;
+  }
+
+  function showShownSettings() {
+    const box = $("shown-settings");
+    const differs = shown.state !== null && shown.key !== D.compute.stateKey();
+    box.hidden = !differs;
+    box.textContent = differs
+      ? `The pictures and tables show ${describe(shown.state)}${shown.built ? ", computed when the site was built" : ""}; not the settings above.`
+      : "";
+  }
+
   function currentStep() {
     const { scene, state } = live;
     if (!scene || !scene.steps) return 0;
@@ -52,6 +87,8 @@
   // canvases are drawn once the layout is known (see demo-stage.js observe).
   function applyStatic(result) {
     const scene = (live.scene = toScene(result));
+    const built = D.state.parseHash(result.hash).state;
+    shown = { key: D.compute.stateKey(built), state: built, built: true };
     live.view.step = currentStep();
     shownFormula = scene.formula.join("\n");
     shownFixes = JSON.stringify(scene.fixes);
@@ -70,6 +107,7 @@
     const state = live.state;
     const view = live.view;
     const scene = (live.scene = toScene(result));
+    markShown(state, false);
     if (state.step !== null && scene.steps && state.step > scene.steps - 1) {
       D.status.showNotices([`step=${state.step}: these settings have ${scene.steps} windows, so the last one is shown.`], true);
       state.step = null;
@@ -96,11 +134,12 @@
 
   function applyFailure(error) {
     D.controls.syncControlsIfWaiting();
+    showShownSettings();
+    // Back at the settings on show: nothing is missing.
+    if (shown.key === D.compute.stateKey()) return;
     const message = error && error.message ? error.message : String(error);
     if (engine.state === "error") {
-      D.status.showNotices([
-        `Python could not start here, so these settings cannot be computed; the numbers shown are the ones computed when the site was built (${message.split("\n")[0]}).`,
-      ]);
+      D.status.showNotices([`These settings could not be computed: ${message.split("\n")[0]}`]);
     } else {
       const lines = message.trim().split("\n");
       D.status.showNotices([`Python reported a problem: ${lines[lines.length - 1]}`]);
@@ -171,5 +210,5 @@
     T.fillArithmetic(table, win, live.scene, live.scene.kernel);
   }
 
-  D.result = { applyStatic, applyResult, applyFailure, renderWindow };
+  D.result = { applyStatic, applyResult, applyFailure, renderWindow, shownKey };
 })();

@@ -51,6 +51,8 @@
       box.textContent = engine.state === "python" ? "Computing…" : "Computing… (waiting for Python to start)";
       $("demo").classList.add("is-computing");
     };
+    // A failed start: the request fails at once, so nothing to wait for.
+    if (engine.state === "error") return;
     if (engine.state !== "python") reveal();
     else computingTimer = setTimeout(reveal, 150);
   }

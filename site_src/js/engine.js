@@ -109,15 +109,22 @@
     document.head.appendChild(tag);
   }
 
-  function makeWorker(embedded) {
-    // A classic worker, because Chromium refuses module workers made from
-    // blob: URLs on file:// pages; the worker loads Pyodide with import().
+  // From file:// the worker's script comes from a classic script too (a
+  // Worker cannot be made from a file URL) and is made a blob: URL. A
+  // classic worker, because Chromium refuses module workers from blob: URLs
+  // on file:// pages. A restart reuses the blob: URL.
+  let workerURL = "";
+  async function makeWorker(embedded) {
     if (!fromDisk) return new Worker(absolute(config.worker));
-    const bin = atob(embedded.worker.b64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const blob = new Blob([bytes], { type: "text/javascript" });
-    return new Worker(URL.createObjectURL(blob));
+    if (!workerURL) {
+      const bin = atob(embedded.worker.b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const source = new Response(new Response(bytes).body.pipeThrough(new DecompressionStream("gzip")));
+      const blob = new Blob([await source.blob()], { type: "text/javascript" });
+      workerURL = URL.createObjectURL(blob);
+    }
+    return new Worker(workerURL);
   }
 
   function onMessage(event) {
@@ -131,6 +138,9 @@
       flush();
     } else if (msg.type === "need") {
       sendLazyAsset(msg.name);
+    } else if (msg.type === "running") {
+      const entry = pending.get(msg.id);
+      if (entry && entry.startTimer) entry.startTimer();
     } else if (msg.type === "failed") {
       fail(`Python could not start: ${msg.message}`);
     } else if (msg.type === "reply") {
@@ -166,7 +176,7 @@
     setState("static", "");
     try {
       const embedded = fromDisk ? await loadOfflineScripts() : null;
-      worker = makeWorker(embedded);
+      worker = await makeWorker(embedded);
       worker.onmessage = onMessage;
       worker.onerror = (event) => fail(`the Python worker stopped: ${event.message || "unknown error"}`);
       const urls = {};
@@ -188,14 +198,20 @@
 
   function send(item) {
     const id = nextId++;
-    const entry = { resolve: item.resolve, reject: item.reject, timer: 0 };
+    const entry = { resolve: item.resolve, reject: item.reject, timer: 0, startTimer: null };
     pending.set(id, entry);
+    // The time limit counts from when the code starts ("running"), not while
+    // the worker first loads the rest of the standard library: from disk, in
+    // a slow engine, that alone took longer than a cell's limit.
     if (item.timeout) {
-      entry.timer = setTimeout(() => {
-        pending.delete(id);
-        item.reject(Object.assign(new Error(item.timeoutMessage), { timedOut: true }));
-        restart();
-      }, item.timeout);
+      entry.startTimer = () => {
+        entry.startTimer = null;
+        entry.timer = setTimeout(() => {
+          pending.delete(id);
+          item.reject(Object.assign(new Error(item.timeoutMessage), { timedOut: true }));
+          restart();
+        }, item.timeout);
+      };
     }
     worker.postMessage(Object.assign({ id }, item.message));
   }
@@ -206,15 +222,19 @@
     for (const item of waiting) send(item);
   }
 
+  // A failed start is retried by the next request, at most every 5 s;
+  // between retries a request fails at once with the reason, so that no page
+  // waits for a start that is not coming.
+  const RETRY_MS = 5000;
   function request(message, timeout, timeoutMessage) {
     return new Promise((resolve, reject) => {
       const item = { message, resolve, reject, timeout, timeoutMessage };
       if (engine.state === "python") send(item);
-      else {
+      else if (engine.state !== "error") queue.push(item);
+      else if (Date.now() - failedAt > RETRY_MS && !missingFeature()) {
         queue.push(item);
-        // A failed start is retried by the next request, at most every 5 s.
-        if (engine.state === "error" && Date.now() - failedAt > 5000 && !missingFeature()) start();
-      }
+        start();
+      } else reject(new Error(engine.message));
     });
   }
 
@@ -232,12 +252,14 @@
 
   engine.call = (fn, args, buffers) =>
     request({ type: "call", fn, args: args || {}, buffers: buffers || {} }, 0, "");
-  engine.run = (code, vars, timeoutMs) =>
-    request(
-      { type: "run", code, vars: vars || {} },
-      timeoutMs || 5000,
-      `The cell ran for more than ${Math.round((timeoutMs || 5000) / 1000)} s, so Python was restarted.`,
+  engine.run = (code, vars, timeoutMs) => {
+    const limitMs = timeoutMs || 5000;
+    return request(
+      { type: "run", code, vars: vars || {}, limitMs },
+      limitMs,
+      `The cell ran for more than ${Math.round(limitMs / 1000)} s, so Python was restarted.`,
     );
+  };
   engine.subscribe = (listener) => {
     listeners.add(listener);
     listener(engine);

@@ -98,6 +98,14 @@
     const problems = [];
     for (const field of fields(w)) {
       let value = field.value;
+      if (field.type === "checkbox") {
+        // A word from the link that is not true or false: said once, then the box decides.
+        if (typeof w.state[field.name] === "string") {
+          problems.push(`${field.name}=${w.state[field.name]} in the link is not true or false; the box is unticked.`);
+        }
+        w.state[field.name] = field.checked;
+        continue;
+      }
       if (field.type === "number" || field.type === "range") {
         const n = Number(value);
         const lo = field.min === "" ? -Infinity : Number(field.min);
@@ -119,6 +127,11 @@
   function writeForm(w) {
     for (const field of fields(w)) {
       if (!(field.name in w.state)) continue;
+      if (field.type === "checkbox") {
+        field.checked = w.state[field.name] === true;
+        field.setAttribute("aria-invalid", typeof w.state[field.name] === "string" ? "true" : "false");
+        continue;
+      }
       field.value = String(w.state[field.name]);
       field.setAttribute("aria-invalid", "false");
     }
@@ -148,6 +161,8 @@
         next[key] = raw.split(",").map(Number);
       } else if (typeof old === "number") {
         next[key] = Number(raw);
+      } else if (typeof old === "boolean") {
+        next[key] = raw === "true" ? true : raw === "false" ? false : raw;
       } else {
         next[key] = raw;
       }
@@ -200,9 +215,11 @@
         w.spec.draw(w);
         stateChanged(w);
       },
+      // Not computed (Python could not start, or raised): the widget keeps
+      // its last drawing, and says that it belongs to other settings.
       (err) => {
         if (seq !== w.seq) return;
-        showError(w, errorText(err));
+        showError(w, `${errorText(err)} What is shown is for the settings before this change.`);
       },
     );
     return track(job);
@@ -257,10 +274,15 @@
     // Canvases follow the layout's width.
     if (typeof ResizeObserver === "function") {
       let width = el.clientWidth;
+      let frame = 0;
+      // Drawn in the next frame, not in the callback: a redraw that changes
+      // the widget's height inside it makes the browser report a
+      // "ResizeObserver loop" error (Firefox and WebKit, on a viewport change).
       new ResizeObserver(() => {
         if (el.clientWidth !== width) {
           width = el.clientWidth;
-          spec.draw(w);
+          cancelAnimationFrame(frame);
+          frame = requestAnimationFrame(() => spec.draw(w));
         }
       }).observe(el);
     }

@@ -5,10 +5,7 @@
 
   const L = window.Learn;
   const G = L.grid;
-
-  function canvas(w, role) {
-    return w.el.querySelector(`canvas[data-role="${role}"]`);
-  }
+  const canvas = G.canvas;
 
   function span(list) {
     if (!list.length) return "none";

@@ -27,11 +27,13 @@
   }
 
   // A colour for each value: ink on paper for non-negative data (0 is white),
-  // blue/white/orange around 0 when there are negative values.
-  function colourScale(grid, fixedMax) {
+  // blue/white/orange around 0 when there are negative values. fixedMax, when
+  // given, is the value drawn strongest (one scale for several grids);
+  // diverging asks for blue/white/orange whatever the signs.
+  function colourScale(grid, fixedMax, diverging) {
     const [lo, hi] = range(grid);
-    if (lo < 0) {
-      const m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+    if (lo < 0 || diverging) {
+      const m = fixedMax || Math.max(Math.abs(lo), Math.abs(hi)) || 1;
       return (v) => (v < 0 ? mix(PAPER, NEG, -v / m) : mix(PAPER, POS, v / m));
     }
     const m = fixedMax || hi || 1;
@@ -40,7 +42,9 @@
 
   // draw(canvas, grid, opts): opts.margin (cells drawn around the grid, e.g.
   // for a receptive field reaching into the padding), opts.max (value drawn
-  // darkest), opts.scaleTo (size cells as for a grid that many cells wide),
+  // darkest, or strongest either side of 0), opts.diverging (blue below 0,
+  // orange above, even without negative values), opts.scaleTo (size cells as
+  // for a grid that many cells wide),
   // opts.fills [{cells: [[r, c]...], colour}], opts.boxes [{r0, c0, r1, c1,
   // colour, dash, width}], opts.dim (a function (r, c) -> a colour to shade
   // that cell with, or ""), opts.dots [[r, c]...], opts.selected [r, c].
@@ -69,7 +73,7 @@
     const ctx = canvas.getContext("2d");
     ctx.fillStyle = "#eef0f4";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
-    const colour = colourScale(grid, o.max);
+    const colour = colourScale(grid, o.max, o.diverging);
     const x0 = margin * cell;
     const y0 = margin * cell;
     for (let r = 0; r < rows; r++) {
@@ -206,5 +210,10 @@
     });
   }
 
-  window.Learn.grid = { draw, cellAt, pickable, blank, fillTable, colourScale };
+  // A widget's canvas by its data-role.
+  function canvas(w, role) {
+    return w.el.querySelector(`canvas[data-role="${role}"]`);
+  }
+
+  window.Learn.grid = { draw, cellAt, pickable, blank, fillTable, colourScale, canvas };
 })();

@@ -3,18 +3,24 @@
 //
 //   page -> worker  {type: "init", urls, embedded, total, gzipped, install}
 //                   {type: "call", id, fn, args, buffers}  dispatch request fn
-//                   {type: "run",  id, code, vars}         run a code cell
+//                   {type: "run",  id, code, vars, limitMs} run a code cell
 //                   {type: "asset", name, item}            answer to "need"
 //   worker -> page  {type: "progress", step, loaded, total}
 //                   {type: "ready", versions}
 //                   {type: "failed", message}
 //                   {type: "need", name}                   an offline asset, late
+//                   {type: "running", id}                  a cell's code starts now
 //                   {type: "reply", id, ok, value | error}
 //
-// Over http(s) every asset is fetched from the site itself. From file:// the
-// page cannot fetch, so it hands over the assets it read from classic scripts
-// (base64, gzipped) in `embedded`, and this worker answers Pyodide's own
-// fetches from those bytes.
+// Over http(s) every asset is fetched from the site itself, and Pyodide's
+// modules are imported. From file:// the page cannot fetch, so it hands over
+// the assets it read from classic scripts (base64, gzipped) in `embedded`, and
+// this worker answers Pyodide's own fetches from those bytes. There the worker
+// is made from a blob: URL, in which WebKit loads no other script at all, so
+// build.py appends Pyodide's loader (global loadPyodide) and its module
+// (global _createPyodideModule) as classic scripts to that copy of this file.
+
+"use strict";
 
 let pyodide = null;
 let assetSource = null;
@@ -37,8 +43,10 @@ function b64ToBytes(text) {
   return out;
 }
 
+// From a Response, not a Blob: WebKit cannot read a Blob's bytes in a worker
+// made from a blob: URL on a file:// page.
 async function gunzip(bytes) {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  const stream = new Response(bytes).body.pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
@@ -169,19 +177,7 @@ function makeAssets(init, meter) {
     };
   }
 
-  // A module from the site (http) or from embedded text through a blob: URL.
-  async function importModule(name) {
-    if (!init.embedded) return import(init.urls[name]);
-    const blob = new Blob([await text(name)], { type: "text/javascript" });
-    const url = URL.createObjectURL(blob);
-    try {
-      return await import(url);
-    } finally {
-      URL.revokeObjectURL(url);
-    }
-  }
-
-  return { bytes, text, installFetch, importModule, prefetch, init };
+  return { bytes, text, installFetch, prefetch, init };
 }
 
 async function sha256Hex(bytes) {
@@ -242,9 +238,10 @@ function sha256(bytes) {
   return out;
 }
 
-// Pyodide declines classic workers because it would load its own modules with
-// importScripts; we hand it the module (createPyodideModule) and load only
-// with import(), so let its probe (importScripts of a data: URL) fail.
+// Pyodide declines classic workers because it would load its own module with
+// importScripts; we hand it that module (createPyodideModule), so let its
+// probe (importScripts of a data: URL, which the CSP would report) fail.
+// Done before the appended loader runs, which probes as it is evaluated.
 function passPyodideWorkerCheck() {
   const real = self.importScripts;
   self.importScripts = (...urls) => {
@@ -254,9 +251,17 @@ function passPyodideWorkerCheck() {
     return real.apply(self, urls);
   };
 }
+passPyodideWorkerCheck();
+
+// Pyodide's loader and module: already in this script from file://, imported
+// over http.
+async function pyodideParts(urls) {
+  if (typeof loadPyodide === "function") return [loadPyodide, _createPyodideModule];
+  const [loader, asm] = await Promise.all([import(urls.pyodide), import(urls.asm)]);
+  return [loader.loadPyodide, asm.default];
+}
 
 async function boot(init, onFatal) {
-  passPyodideWorkerCheck();
   const meter = makeMeter(init.total);
   const assets = makeAssets(init, meter);
   assetSource = assets;
@@ -274,16 +279,13 @@ async function boot(init, onFatal) {
   const wheelPromise = early(assets.bytes("wheel"));
   const bridgePromise = early(assets.bytes("bridge"));
   const pycPromises = ["convcore_pyc", "site_pyc"].map((name) => early(assets.bytes(name)));
-  const [pyodideModule, asmModule] = await Promise.all([
-    assets.importModule("pyodide"),
-    assets.importModule("asm"),
-  ]);
+  const [load, createModule] = await pyodideParts(init.urls);
   const lock = await lockPromise;
-  const py = await pyodideModule.loadPyodide({
+  const py = await load({
     indexURL: init.urls.index,
     stdLibURL: init.urls.stdlib,
     lockFileContents: lock,
-    createPyodideModule: asmModule.default,
+    createPyodideModule: createModule,
     packageBaseUrl: init.urls.index,
     checkAPIVersion: true,
   });
@@ -393,7 +395,9 @@ function loadRestOfStdlib() {
 
 async function handleRun(msg) {
   await loadRestOfStdlib();
-  return toPlain(bridge.run_cell(msg.code, JSON.stringify(msg.vars || {})));
+  post({ type: "running", id: msg.id });
+  const limit = msg.limitMs ? msg.limitMs / 1000 : undefined;
+  return toPlain(bridge.run_cell(msg.code, JSON.stringify(msg.vars || {}), limit));
 }
 
 self.onmessage = async (event) => {

@@ -44,6 +44,17 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "output_padding": 0,
         "at": [0, 0],
     },
+    "pool": {
+        "digit": DEFAULT_DIGIT,
+        "kind": "max",
+        "kernel": 2,
+        "stride": "kernel",
+        "padding": 0,
+        "ceil_mode": False,
+        "count_include_pad": True,
+        "at": None,
+    },
+    "kernels": {"digit": DEFAULT_DIGIT},
 }
 
 WIDGETS = tuple(DEFAULTS)
@@ -81,6 +92,19 @@ def first_view(name: str, digits: Digits) -> dict[str, Any]:
             output_padding=state["output_padding"],
             at=state["at"],
         )
+    if name == "pool":
+        return learn_api.learn_pool(
+            digits[state["digit"]],
+            kind=state["kind"],
+            kernel=state["kernel"],
+            stride=None if state["stride"] == "kernel" else int(state["stride"]),
+            padding=state["padding"],
+            ceil_mode=state["ceil_mode"],
+            count_include_pad=state["count_include_pad"],
+            at=state["at"],
+        )
+    if name == "kernels":
+        return learn_api.learn_kernels(digits[state["digit"]])
     raise KeyError(name)
 
 

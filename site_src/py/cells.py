@@ -6,7 +6,9 @@ notebook cell runs: statements execute, and when the last statement is an
 expression its ``repr`` is the cell's result. What the cell prints and the
 traceback of an error are returned as text, never raised, so one broken cell
 cannot break the page. Stopping a cell that runs forever is the page's job
-(it restarts the worker: Python cannot be interrupted from inside).
+(it restarts the worker: Python cannot be interrupted from outside). WebKit,
+though, leaves a terminated worker's WebAssembly running, so the cell's own
+loops also stop themselves a little after the page's limit (``limit_s``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import linecache
 import sys
 import time
 import traceback
-from contextlib import redirect_stderr, redirect_stdout
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from typing import Any
 
 MAX_OUTPUT = 20_000
@@ -28,7 +32,54 @@ MAX_OUTPUT = 20_000
 MAX_REPR = 5_000
 """Characters of the final expression's repr kept."""
 
+GRACE_S = 1.0
+"""How long after the page's limit a cell stops itself: the page's restart
+comes first wherever terminating a worker stops it."""
+
+_MONITORING: Any = getattr(sys, "monitoring", None)  # Python 3.12+ (Pyodide); not the host's 3.11
+_TOOL = 4  # a sys.monitoring tool id that Python gives no other meaning
+
 _count = 0
+
+
+class CellStopped(BaseException):
+    """Raised inside a cell that ran past its limit (a BaseException, so that
+    the cell's own ``except Exception`` cannot swallow it)."""
+
+
+def _code_objects(code: types.CodeType) -> Iterator[types.CodeType]:
+    """The cell's code and every function, class and generator body in it."""
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _code_objects(const)
+
+
+@contextmanager
+def _time_limit(code: types.CodeType, limit_s: float | None) -> Iterator[None]:
+    """While inside, every backward jump of the cell's own code checks the
+    clock; library code runs unwatched, at full speed."""
+    if limit_s is None or _MONITORING is None:
+        yield
+        return
+    deadline = time.monotonic() + limit_s + GRACE_S
+
+    def on_jump(_code: types.CodeType, _offset: int, _target: int) -> None:
+        if time.monotonic() > deadline:
+            raise CellStopped(f"the cell ran for more than {limit_s:g} s")
+
+    if _MONITORING.get_tool(_TOOL) is None:
+        _MONITORING.use_tool_id(_TOOL, "cell time limit")
+    _MONITORING.register_callback(_TOOL, _MONITORING.events.JUMP, on_jump)
+    watched = list(_code_objects(code))
+    for each in watched:
+        _MONITORING.set_local_events(_TOOL, each, _MONITORING.events.JUMP)
+    try:
+        yield
+    finally:
+        for each in watched:
+            _MONITORING.set_local_events(_TOOL, each, 0)
+        _MONITORING.register_callback(_TOOL, _MONITORING.events.JUMP, None)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -63,12 +114,13 @@ def _error_text(error: BaseException, skip_runner: bool) -> str:
     return "".join(traceback.format_exception(type(error), error, tb))
 
 
-def run_cell(code: str, variables_json: str) -> dict[str, Any]:
+def run_cell(code: str, variables_json: str, limit_s: float | None = None) -> dict[str, Any]:
     """Run one cell; return ``{ok, stdout, result, error, ms}``.
 
     ``result`` is the repr of a final expression (``None`` when there is
     none or it is ``None``); ``error`` the traceback text when the cell
-    raised (``ok`` is then False). Variables are JSON values by name.
+    raised (``ok`` is then False). Variables are JSON values by name. With
+    ``limit_s`` the cell's loops stop it a little after that many seconds.
     """
     variables = json.loads(variables_json) if variables_json else {}
     if not isinstance(variables, dict):
@@ -86,9 +138,13 @@ def run_cell(code: str, variables_json: str) -> dict[str, Any]:
             try:
                 name = _register_source(code)
                 body, last = _split(ast.parse(code, filename=name, mode="exec"))
-                exec(compile(body, name, "exec"), namespace)
+                statements = compile(body, name, "exec")
+                with _time_limit(statements, limit_s):
+                    exec(statements, namespace)
                 if last is not None:
-                    value = eval(compile(last, name, "eval"), namespace)
+                    expression = compile(last, name, "eval")
+                    with _time_limit(expression, limit_s):
+                        value = eval(expression, namespace)
                     if value is not None:
                         result = _cut(repr(value), MAX_REPR)
             except SyntaxError as syntax:

@@ -78,10 +78,10 @@ def preload() -> None:
         importlib.import_module(name)
 
 
-def run_cell(code: str, variables_json: str) -> Any:
+def run_cell(code: str, variables_json: str, limit_s: float | None = None) -> Any:
     """A code cell of the learning pages (see cells.py)."""
     cells = importlib.import_module("cells")
-    return cells.run_cell(code, variables_json)
+    return cells.run_cell(code, variables_json, limit_s)
 
 
 def warmup() -> None:

@@ -8,7 +8,9 @@ worker can never disagree about what a widget shows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 import cells
@@ -315,21 +317,152 @@ def learn_transpose(
     }
 
 
+def _finite(value: float) -> float | None:
+    """JSON has no infinity: max pooling's padding (``-inf``) travels as null."""
+    return value if math.isfinite(value) else None
+
+
+def _pool_sizes(n: int, kernel: int, stride: int, padding: int) -> dict[str, int | None]:
+    """The output length along an axis with and without ``ceil_mode``
+    (``None`` where there is no output)."""
+    sizes: dict[str, int | None] = {}
+    for name, ceil in (("floor", False), ("ceil", True)):
+        try:
+            sizes[name] = convcore.output_size(n, kernel, stride, padding, ceil_mode=ceil)
+        except ValueError:
+            sizes[name] = None
+    return sizes
+
+
+def _pool_window(window: convcore.PoolWindow, padded: tuple[int, int]) -> dict[str, Any]:
+    """A window of ``trace_pool`` for the page; ``beyond`` marks cells past
+    the ``padded`` input (``ceil_mode``'s last window), never part of it."""
+    values = [tap.value for tap in window.taps]
+    total = values[0]
+    for value in values[1:]:
+        total = total + value  # in window order, as avg_pool2d adds
+    inside = [tap.value for tap in window.taps if not tap.is_padding]
+    return {
+        "position": list(window.position),
+        "output": window.output,
+        "winner": None if window.winner is None else list(window.winner),
+        "ties": inside.count(window.output) if window.divisor is None else 0,
+        "divisor": window.divisor,
+        "sum": _finite(total),
+        "taps": [
+            {
+                "kernel": list(tap.kernel),
+                "input": list(tap.input),
+                "is_padding": tap.is_padding,
+                "beyond": tap.padded[0] >= padded[0] or tap.padded[1] >= padded[1],
+                "counted": tap.counted,
+                "value": _finite(tap.value),
+                "winner": tap.winner,
+            }
+            for tap in window.taps
+        ],
+    }
+
+
+def learn_pool(
+    digit: Sequence[Sequence[float]],
+    kind: str = "max",
+    kernel: int = 2,
+    stride: int | None = None,
+    padding: int = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    at: Sequence[int] | None = None,
+) -> dict[str, Any]:
+    """``max_pool2d`` or ``avg_pool2d`` of a digit, the output sizes with and
+    without ``ceil_mode``, and the window of output pixel ``at`` (default:
+    the middle one, clamped) from ``trace_pool``. A setting PyTorch refuses
+    gives ``{"error": its message}``."""
+    settings: dict[str, Any] = {
+        "kernel_size": kernel,
+        "stride": stride,
+        "padding": padding,
+        "ceil_mode": ceil_mode,
+    }
+    try:
+        trace = convcore.trace_pool([digit], kind, count_include_pad=count_include_pad, **settings)
+    except ValueError as error:
+        return {"error": str(error)}
+    if trace.kind == "max":
+        output = convcore.max_pool2d([digit], **settings)[0]
+    else:
+        output = convcore.avg_pool2d([digit], count_include_pad=count_include_pad, **settings)[0]
+    rows, cols = trace.out_size
+    where = (rows // 2, cols // 2) if at is None else (at[0], at[1])
+    row, col = _clamp(where[0], 0, rows - 1), _clamp(where[1], 0, cols - 1)
+    step = trace.stride[0]
+    # How far the windows reach past the input: the padding, or under
+    # ceil_mode the last window hanging over the padded edge.
+    side = len(digit) + 2 * padding
+    reach = max(padding, (rows - 1) * step + kernel - side + padding)
+    return {
+        "input": [list(r) for r in digit],
+        "output": output,
+        "out_size": [rows, cols],
+        "stride": step,
+        "sizes": _pool_sizes(len(digit), kernel, step, padding),
+        "margin": [padding, reach],
+        "window": _pool_window(trace[row * cols + col], (side, side)),
+    }
+
+
+@cache
+def _shipped_model() -> convcore.Sequential:
+    """The shipped classifier, loaded once per worker."""
+    return convcore.digits_model()
+
+
+def learn_kernels(digit: Sequence[Sequence[float]]) -> dict[str, Any]:
+    """The shipped model's first layer: its kernels and biases, what each
+    makes of a digit before and after the relu that follows it, and the
+    model's probabilities for the digit."""
+    model = _shipped_model()
+    first = model[0]
+    assert isinstance(first, convcore.Conv2d) and first.in_channels == 1
+    outputs = model.activations([digit])
+    after = outputs[1] if isinstance(model[1], convcore.ReLU) else outputs[0]
+    weights = first.weight.tolist()
+    probabilities = convcore.softmax(outputs[-1])
+    return {
+        "input": [list(r) for r in digit],
+        "kernels": [w[0] for w in weights],
+        "bias": [] if first.bias is None else first.bias.tolist(),
+        "maps": outputs[0],
+        "relu": after,
+        "layer": repr(first),
+        "probabilities": probabilities,
+        "prediction": max(range(len(probabilities)), key=probabilities.__getitem__),
+    }
+
+
 REQUESTS: dict[str, Callable[..., Any]] = {
     "learn_conv": learn_conv,
     "learn_pad": learn_pad,
     "learn_fit": learn_fit,
     "learn_receptive": learn_receptive,
     "learn_transpose": learn_transpose,
+    "learn_pool": learn_pool,
+    "learn_kernels": learn_kernels,
 }
 
 
 def warmup() -> None:
-    """Run each request once, and one code cell (the build records the imports)."""
+    """Run each request once, and one code cell (the build records the imports).
+
+    Not ``learn_kernels``: the build's warm-up Python gets convcore's
+    modules, not the shipped model's weights; the page loads what that
+    request imports on its first call.
+    """
     digit = [[float((r + c) % 3) for c in range(8)] for r in range(8)]
     learn_conv(digit, kernel=3, weights="edge", stride=2, padding=1, padding_mode="reflect")
     learn_pad(1)
     learn_fit(20, 3, 2, 1)
     learn_receptive([[3, 1, 1, 1], [3, 2, 0, 2]])
     learn_transpose([[1.0, 2.0], [3.0, 4.0]], [[1.0, 1.0], [1.0, 1.0]], stride=2)
+    learn_pool(digit, kind="avg", kernel=3, padding=1, ceil_mode=True)
     cells.run_cell("print(1)\n1 + 1", "{}")

@@ -106,6 +106,7 @@ def test_wheel_is_pure_python_without_dependencies(site_dir: Path, repo_root: Pa
         == sources
     )
     assert "convcore/py.typed" in names
+    assert "convcore/digits_model.json" in names  # the shipped weights: convcore.digits_model()
     assert "Requires-Dist" not in meta
     assert "Requires-Python: >=3.11" in meta
 
@@ -226,19 +227,45 @@ def test_no_page_names_an_outside_host_to_load(site_dir: Path) -> None:
             assert not loader_attrs.search(tag), f"{page.name}: {tag}"
 
 
+def offline_bytes(site_dir: Path, script: str) -> bytes:
+    text = (site_dir / script).read_text()
+    match = re.search(r'\{ gzip: (true|false), b64: "([A-Za-z0-9+/=]*)" \}', text)
+    assert match, script
+    payload = base64.b64decode(match.group(2))
+    return gzip.decompress(payload) if match.group(1) == "true" else payload
+
+
 def test_offline_scripts_carry_the_same_bytes(site_dir: Path) -> None:
     config = engine_config(site_dir)
     scripts = config["offline"] + list(config["offlineLazy"].values())
     by_name = {Path(s).stem: s for s in scripts}
     for name, rel in config["assets"].items():
-        text = (site_dir / by_name[name]).read_text()
-        match = re.search(r'\{ gzip: (true|false), b64: "([A-Za-z0-9+/=]*)" \}', text)
-        assert match, name
-        payload = base64.b64decode(match.group(2))
-        data = gzip.decompress(payload) if match.group(1) == "true" else payload
+        if name in ("pyodide", "asm"):  # over http only: the offline worker carries them
+            assert name not in by_name
+            continue
         stored = (site_dir / rel).read_bytes()
         expected = gzip.decompress(stored) if rel.endswith(".gz") else stored
-        assert data == expected, name
+        assert offline_bytes(site_dir, by_name[name]) == expected, name
+
+
+def test_offline_worker_carries_pyodide_as_classic_scripts(site_dir: Path, repo_root: Path) -> None:
+    """From file:// the worker is made from one blob: URL, so its script holds
+    the worker code, Pyodide's classic loader and its module without the
+    module syntax (WebKit loads nothing else into such a worker)."""
+    text = offline_bytes(site_dir, "offline/worker.js").decode()
+    worker = (site_dir / "js" / "worker.js").read_text()
+    pyodide = repo_root / "node_modules" / "pyodide"
+    assert text.startswith(worker)
+    assert "globalThis.loadPyodide=loadPyodide.loadPyodide" in text
+    assert "async function _createPyodideModule(" in text
+    assert "import.meta" not in text and "export default" not in text
+    assert "sourceMappingURL" not in text
+    asm = (pyodide / "pyodide.asm.mjs").read_text()
+    assert len(text) > len(worker) + len(asm)
+    node = subprocess.run(
+        ["node", "--check", "--input-type=commonjs"], input=text, text=True, check=False
+    )
+    assert node.returncode == 0, "not a classic script"
 
 
 def engine_config(site_dir: Path) -> dict[str, Any]:

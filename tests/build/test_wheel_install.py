@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.helpers import png_bytes
+
 
 @pytest.fixture(scope="module")
 def installed(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -57,3 +59,21 @@ def test_the_installed_package_is_the_wheel(installed: Path, tmp_path: Path) -> 
     listed = run(installed, "-m", "pip", "list", "--format=json", cwd=tmp_path).stdout
     names = {p["name"].lower() for p in json.loads(listed)} - {"pip", "setuptools"}
     assert names == {"convcore"}  # nothing else came with it
+
+
+def test_the_shipped_model_comes_with_the_wheel(installed: Path, tmp_path: Path) -> None:
+    """digits_model() reads its JSON from the installed package, and predict uses it."""
+    code = (
+        "import convcore, json; m = convcore.digits_model(); "
+        "print(json.dumps([len(m), m.forward([[[0.0] * 20] * 20]).__len__()]))"
+    )
+    out = run(installed, "-c", code, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [7, 10]
+    picture = tmp_path / "one.png"
+    stroke = [[0] * 9, *([[0] * 4 + [255] + [0] * 4] * 12), [0] * 9]  # a "1"
+    picture.write_bytes(png_bytes(stroke, 1, [0] * len(stroke)))
+    done = run(installed, "-m", "convcore", "predict", str(picture), "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert len(result["probabilities"]) == 10 and result["predicted"] == 1

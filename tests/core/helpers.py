@@ -6,6 +6,9 @@ kernel tap) and shares no code with convcore, so agreement means something.
 
 from __future__ import annotations
 
+import itertools
+import struct
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -30,7 +33,8 @@ def pair(value: Any) -> tuple[int, int]:
 def pads_of(
     padding: Any, kernel: tuple[int, int], dilation: tuple[int, int]
 ) -> list[tuple[int, int]]:
-    """((top, bottom), (left, right)) the way PyTorch reads ``padding``."""
+    """((top, bottom), (left, right)) the way PyTorch reads ``padding``
+    (four numbers are convcore's (top, bottom, left, right))."""
     if padding == "valid":
         return [(0, 0), (0, 0)]
     if padding == "same":
@@ -39,6 +43,9 @@ def pads_of(
             total = d * (k - 1)
             out.append((total // 2, total - total // 2))
         return out
+    if isinstance(padding, (list, tuple)) and len(padding) == 4:
+        top, bottom, left, right = (int(p) for p in padding)
+        return [(top, bottom), (left, right)]
     ph, pw = pair(padding)
     return [(ph, ph), (pw, pw)]
 
@@ -163,3 +170,97 @@ def nested(array: Array) -> list[Any]:
 
 def shapes(value: Sequence[Any]) -> tuple[int, ...]:
     return tuple(np.asarray(value).shape)
+
+
+# ------------------------------------------------------------------- pooling
+
+
+def _pool_axis(n: int, k: int, s: int, p: int, d: int, ceil: bool) -> int:
+    """Output length by PyTorch's pooling formula (written from its docs)."""
+    out = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil else 0)) // s + 1
+    if ceil and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+def ref_pool2d(
+    x: Any,
+    kind: str,
+    kernel: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+    grad_output: Any = None,
+) -> tuple[Array, Array | None]:
+    """Pooling one window at a time with NumPy, and (given ``grad_output``)
+    its gradient: ``(output, grad_x)``. Max takes the first maximum among
+    the window's input cells (``-inf`` and no gradient when it has none)."""
+    xa = np.asarray(x, dtype=np.float64)
+    (kh, kw), (ph, pw), (dh, dw) = pair(kernel), pair(padding), pair(dilation)
+    sh, sw = (kh, kw) if stride is None else pair(stride)
+    c, h, w = xa.shape
+    oh, ow = _pool_axis(h, kh, sh, ph, dh, ceil_mode), _pool_axis(w, kw, sw, pw, dw, ceil_mode)
+    out = np.zeros((c, oh, ow))
+    grad = None if grad_output is None else np.zeros_like(xa)
+    for ch, i, j in itertools.product(range(c), range(oh), range(ow)):
+        r0, c0 = i * sh - ph, j * sw - pw
+        rows = [r0 + a * dh for a in range(kh)]
+        cols = [c0 + b * dw for b in range(kw)]
+        cells = [(r, q) for r in rows for q in cols if 0 <= r < h and 0 <= q < w]
+        if kind == "max":
+            if not cells:
+                out[ch, i, j] = -np.inf
+                continue
+            values = [xa[ch, r, q] for r, q in cells]
+            best = int(np.argmax(values))  # the first maximum
+            out[ch, i, j] = values[best]
+            if grad is not None:
+                grad[ch][cells[best]] += grad_output[ch][i][j]
+            continue
+        inside_padded = [
+            (r, q) for r in rows for q in cols if r < h + ph and q < w + pw
+        ]  # ceil_mode's overhang is not part of the window
+        if divisor_override is not None:
+            divisor = divisor_override
+        else:
+            divisor = len(inside_padded) if count_include_pad else len(cells)
+        out[ch, i, j] = sum(xa[ch, r, q] for r, q in cells) / divisor
+        if grad is not None:
+            for cell in cells:
+                grad[ch][cell] += grad_output[ch][i][j] / divisor
+    return out, grad
+
+
+# ---------------------------------------------------------------------- PNG
+
+
+def png_bytes(rows: list[list[int]], channels: int, filters: list[int]) -> bytes:
+    """A PNG written by hand, row ``r`` with filter ``filters[r]`` (0-4)."""
+    width = len(rows[0]) // channels
+    raw = b""
+    previous = [0] * len(rows[0])
+    for row, kind in zip(rows, filters, strict=True):
+        out = []
+        for i, value in enumerate(row):
+            left = row[i - channels] if i >= channels else 0
+            up, up_left = previous[i], previous[i - channels] if i >= channels else 0
+            p = left + up - up_left
+            paeth = min(
+                (abs(p - left), 0, left), (abs(p - up), 1, up), (abs(p - up_left), 2, up_left)
+            )[2]
+            guess = [0, left, up, (left + up) // 2, paeth][kind]
+            out.append((value - guess) & 0xFF)
+        raw += bytes([kind, *out])
+        previous = row
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, len(rows), 8, 0 if channels == 1 else 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
+            + chunk(b"IEND", b""))  # fmt: skip

@@ -85,6 +85,7 @@ def conv_cases(draw: st.DrawFn, max_side: int = 12, max_kernel: int = 6) -> Case
         st.one_of(
             st.integers(0, 4),
             st.tuples(st.integers(0, 4), st.integers(0, 4)),
+            st.tuples(*[st.integers(0, 4)] * 4),  # (top, bottom, left, right)
             st.sampled_from(["same", "valid"]),
         )
     )

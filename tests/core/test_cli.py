@@ -73,3 +73,42 @@ def test_help_and_module_entry_point() -> None:
         check=False,
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_pool_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["pool", "7", "--kernel", "2", "--ceil-mode"]) == 0
+    out = capsys.readouterr().out
+    assert "output size: 4" in out and "past the padded edge" in out
+    assert main(["pool", "7", "--kernel", "2", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["out"] == 3 and data["stride"] == 2 and data["dropped"] == [6]
+    assert all(f["parameter"] != "padding" or f["value"] <= 1 for f in data["fixes"])
+    assert main(["pool", "28x32", "-k", "3", "-s", "2", "-p", "1", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["out"] == [14, 16]
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["pool", "7", "--kernel", "3", "--padding", "2"], "half the kernel"),
+        (["pool", "7"], "--kernel"),
+        (["pool", "7", "-k", "0"], "kernel_size=0"),
+        (["pool", "7", "-k", "2", "-s", "0"], "stride=0"),
+        (["predict"], "image"),
+    ],
+)
+def test_pool_and_predict_bad_arguments(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+def test_shape_takes_four_sides(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["shape", "28", "-k", "4", "-s", "2", "-p", "1,2,1,2", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (
+        data["size"] == [28, 28] and data["rows"]["padding"] == [1, 2] and data["out"] == [14, 14]
+    )

@@ -311,3 +311,131 @@ def test_numpy_arrays_and_tuples_are_accepted() -> None:
     w = ((((1, 0), (0, 1)),),)
     assert convcore.conv2d(x, w) == convcore.conv2d(x.tolist(), [[[[1, 0], [0, 1]]]])
     assert convcore.conv2d(x, w, stride=np.int64(2))[0][0] == [5.0, 9.0]
+
+
+# ------------------------------------------------------ the network's pieces
+
+pool_param = st.one_of(st.none(), small_param)
+
+
+@FUZZ
+@given(nested(3), small_param, pool_param, small_param, small_param, anything, anything, anything)
+def test_pooling_fuzz(
+    x: Any, k: Any, s: Any, p: Any, d: Any, ceil: Any, include: Any, divisor: Any
+) -> None:
+    CASES["fuzz pooling (forward, backward, trace_pool)"] += 1
+    out = call(convcore.max_pool2d, x, k, s, p, d, ceil)
+    call(convcore.avg_pool2d, x, k, s, p, ceil, include, divisor)
+    grad = out if not isinstance(out, Exception) else x
+    call(convcore.max_pool2d_backward, grad, x, k, s, p, d, ceil)
+    call(convcore.avg_pool2d_backward, grad, x, k, s, p, ceil, include, divisor)
+    t = call(convcore.trace_pool, x, include, k, s, p, d, ceil, include, divisor, divisor)
+    if not isinstance(t, Exception) and len(t):
+        call(t.__getitem__, -1)
+
+
+@FUZZ
+@given(nested(3), nested(3), nested(4), st.one_of(st.none(), nested(1)), small_param, padding_param)
+def test_conv2d_backward_fuzz(g: Any, x: Any, w: Any, b: Any, s: Any, p: Any) -> None:
+    CASES["fuzz conv2d_backward"] += 1
+    call(convcore.conv2d_backward, g, x, w, b, s, p)
+
+
+@FUZZ
+@given(
+    st.one_of(nested(1), nested(2), nested(3), anything),
+    st.one_of(nested(1), nested(2), anything),
+    st.one_of(st.lists(st.integers(-2, 5), max_size=4), anything),
+)
+def test_classifier_pieces_fuzz(a: Any, b: Any, targets: Any) -> None:
+    CASES["fuzz relu/softmax/cross_entropy/flatten/linear (+ backward)"] += 1
+    call(convcore.relu, a)
+    call(convcore.relu_backward, a, b)
+    call(convcore.softmax, a)
+    call(convcore.log_softmax, a)
+    call(convcore.cross_entropy, b, targets)
+    call(convcore.cross_entropy_backward, b, targets)
+    call(convcore.flatten, a)
+    call(convcore.linear, a, b, targets)
+    call(convcore.linear_backward, targets, a, b)
+
+
+@FUZZ
+@given(
+    st.one_of(st.integers(-2, 40), st.tuples(st.integers(0, 30), st.integers(0, 30)), anything),
+    small_param,
+    small_param,
+    small_param,
+    anything,
+)
+def test_same_padding_and_ceil_mode_fuzz(size: Any, k: Any, s: Any, d: Any, ceil: Any) -> None:
+    CASES["fuzz same_padding, output_size/fit with ceil_mode"] += 1
+    pads = call(convcore.same_padding, size, k, s, d)
+    assert isinstance(pads, Exception) or (len(pads) == 4 and min(pads) >= 0)
+    call(convcore.output_size, size, k, s, 0, d, ceil)
+    call(convcore.fit, size, k, s, 0, d, "zeros", ceil)
+
+
+LAYER_ARGS = st.lists(st.one_of(small_param, st.just("same"), st.booleans()), max_size=6)
+
+
+@FUZZ
+@given(
+    st.sampled_from(["Conv2d", "Linear", "MaxPool2d", "AvgPool2d", "Flatten", "ReLU"]),
+    LAYER_ARGS,
+    st.one_of(nested(3), nested(1), anything),
+    st.one_of(nested(3), nested(1), anything),
+)
+def test_layers_fuzz(kind: str, args: list[Any], x: Any, grad: Any) -> None:
+    """Any constructor arguments, any input, any gradient: an answer or a clear error."""
+    CASES["fuzz layers and Sequential"] += 1
+    layer = call(getattr(convcore, kind), *args)
+    if isinstance(layer, Exception):
+        return
+    model = convcore.Sequential(layer)
+    if not isinstance(call(model.forward, x), Exception):
+        call(model.backward, grad)
+    call(model.load_state_dict, x if isinstance(x, dict) else {"0.weight": x})
+    call(convcore.load_model, {"format": "convcore.Sequential", "version": 1,
+                               "layers": [{"type": kind, "x": x}], "state_dict": {}})  # fmt: skip
+
+
+@FUZZ
+@given(anything, anything, anything, anything)
+def test_optimizers_fuzz(params: Any, lr: Any, momentum: Any, betas: Any) -> None:
+    CASES["fuzz SGD/Adam"] += 1
+    real = convcore.Linear(2, 2).parameters()
+    call(convcore.SGD, params, lr, momentum)
+    call(convcore.SGD, real, lr, momentum)
+    call(convcore.Adam, real, lr, betas)
+
+
+@FUZZ
+@given(st.binary(max_size=200), st.sampled_from([b"", b"\x89PNG\r\n\x1a\n"]))
+def test_png_fuzz(data: bytes, prefix: bytes) -> None:
+    from convcore.png import read_png
+
+    CASES["fuzz read_png"] += 1
+    call(read_png, prefix + data)
+    call(convcore.fit_digit, nested_rows(data))
+
+
+def nested_rows(data: bytes) -> list[list[float]]:
+    width = max(1, len(data) % 7)
+    values = [b / 255 for b in data] or [0.0]
+    return [values[i : i + width] for i in range(0, len(values) - width + 1, width)] or [[0.0]]
+
+
+@FUZZ
+@given(anything, st.one_of(st.integers(-2, 5), anything), st.one_of(nested(3), anything))
+def test_training_helpers_fuzz(items: Any, size: Any, image: Any) -> None:
+    import random
+
+    CASES["fuzz shuffled/batches/train_step/evaluate"] += 1
+    rng = random.Random(0)
+    call(convcore.shuffled, items if isinstance(items, (list, tuple)) else [items], size)
+    call(convcore.batches, items if isinstance(items, (list, tuple)) else [1, 2], size, rng)
+    model = convcore.Sequential(convcore.Flatten(), convcore.Linear(4, 3, rng=rng))
+    optimizer = convcore.SGD(model.parameters(), lr=0.1)
+    call(convcore.train_step, model, optimizer, [image], [size])
+    call(convcore.evaluate, model, [image, image], [size, 0])

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from convcore.digits import mnist_split
 from tests.core import pyodide_driver
 from tests.core.helpers import CASES
 
@@ -26,6 +27,53 @@ X = [[[float((i * 7 + j * 3) % 11) - 5.0 for j in range(9)] for i in range(8)] f
 W = [[[[1.0, -2.0, 0.5], [0.0, 1.5, -1.0]], [[0.25, 1.0, 2.0], [-0.5, 0.0, 1.0]]]] * 2
 W_EVEN = [[[[1.0, 2.0], [3.0, -4.0]], [[0.5, 0.0], [-1.0, 1.0]]]]
 W_BOX = [[[[0.25] * 3] * 3] * 2]  # exactly separable: the two-pass path
+
+
+G = [[[0.5 * ((i + 2 * j) % 3) - 0.5 for j in range(8)] for i in range(7)]] * 2  # 2x7x8
+POOL = {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}
+EXP = 1e-12  # exp and log come from the C library: the last bit may differ
+
+
+def _network_cases() -> list[dict[str, Any]]:
+    """Pooling, gradients, classifier pieces, training and the shipped model."""
+    _, _, held, _ = mnist_split(ROOT / "node_modules" / "mnist" / "src" / "digits")
+    images = [[digit] for digit in held[::67]]
+    small = [[[row[::2] for row in digit[::2]]] for digit in held[::250]][:6]  # 10x10
+    return [
+        {"name": "max_pool2d", "fn": "max_pool2d", "args": [X, 3],
+         "kwargs": {**POOL, "dilation": 2}},
+        {"name": "avg_pool2d", "fn": "avg_pool2d", "args": [X, 3],
+         "kwargs": {**POOL, "count_include_pad": False}},
+        {"name": "avg_pool2d divisor", "fn": "avg_pool2d", "args": [X, (2, 3)],
+         "kwargs": {"divisor_override": -3}},
+        {"name": "max_pool2d_backward", "fn": "max_pool2d_backward", "args": [G, X, 2],
+         "kwargs": {"stride": 1, "padding": 1}},
+        {"name": "avg_pool2d_backward", "fn": "avg_pool2d_backward",
+         "args": [[[[1.0] * 5] * 5] * 2, X, 3], "kwargs": POOL},
+        {"name": "trace_pool", "fn": "trace_pool", "args": [X, "max", 2], "post": "trace_pool"},
+        {"name": "error: pool padding", "fn": "max_pool2d", "args": [X, 2],
+         "kwargs": {"padding": 2}},
+        {"name": "conv2d four sides", "fn": "conv2d", "args": [X, W],
+         "kwargs": {"padding": (0, 2, 1, 3), "padding_mode": "reflect"}},
+        {"name": "conv2d_backward", "fn": "conv2d_backward",
+         "args": [[[[1.0, -0.5] * 4] * 8] * 2, X, W, [0.5, -1.0]],
+         "kwargs": {"padding": (1, 0, 2, 1), "padding_mode": "circular", "stride": (1, 2)}},
+        {"name": "same_padding", "fn": "same_padding", "args": [[20, 17], 5, 3, 2]},
+        {"name": "output_size ceil", "fn": "output_size", "args": [7, 2, 2],
+         "kwargs": {"ceil_mode": True}},
+        {"name": "relu", "fn": "relu", "args": [[[-1.0, -0.0, 2.5], [0.0, 3.0, -4.0]]]},
+        {"name": "flatten", "fn": "flatten", "args": [X]},
+        {"name": "linear_backward", "fn": "linear_backward",
+         "args": [[1.0, -2.0], [0.5, 1.5, -1.0], [[1.0, 2.0, 3.0], [-1.0, 0.0, 1.0]], [0.1, 0.2]]},
+        {"name": "softmax", "fn": "softmax", "args": [[1000.0, 3.0, -2.5]], "tolerance": EXP},
+        {"name": "cross_entropy_backward", "fn": "cross_entropy_backward",
+         "args": [[[1.0, 2.0, 0.5], [0.0, -1.0, 4.0]], [2, 1]], "tolerance": EXP},
+        {"name": "seeded shuffle", "fn": "shuffled", "args": [15, 40]},
+        {"name": "three Adam steps", "fn": "train_steps",
+         "args": [4, small, [0, 1, 2, 0, 1, 2][: len(small)]], "tolerance": 1e-9},
+        {"name": "shipped model's logits", "fn": "digits_logits", "args": [images],
+         "tolerance": 1e-9},
+    ]  # fmt: skip
 
 
 def _cases() -> list[dict[str, Any]]:
@@ -71,6 +119,7 @@ def _cases() -> list[dict[str, Any]]:
         {"name": "error: stride 0", "fn": "conv2d", "args": [X, W], "kwargs": {"stride": 0}},
         {"name": "error: bool", "fn": "conv2d", "args": [X, W], "kwargs": {"stride": True}},
         {"name": "error: cap", "fn": "conv2d", "args": [X, W], "kwargs": {"padding": 10**6}},
+        *_network_cases(),
     ]  # fmt: skip
     for case in cases:
         case["expected"] = pyodide_driver.run_case(case)

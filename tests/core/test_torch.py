@@ -28,10 +28,23 @@ pytestmark = pytest.mark.filterwarnings("ignore:Using padding=.same.:UserWarning
 
 
 def torch_conv2d(case: Case) -> list[Any] | None:
-    """``nn.Conv2d`` output, or ``None`` when torch refuses the call."""
+    """``nn.Conv2d`` output, or ``None`` when torch refuses the call.
+
+    Four-sided padding is ``F.pad`` (which lists (left, right, top, bottom))
+    in the same mode, then the layer without padding.
+    """
     kw = dict(case.kwargs)
     bias = kw.pop("bias", None)
     c_in, c_out, _ = case.channels
+    x = torch.tensor(case.x, dtype=torch.float64)[None]
+    if isinstance(kw["padding"], tuple) and len(kw["padding"]) == 4:
+        top, bottom, left, right = kw["padding"]
+        mode = "constant" if kw["padding_mode"] == "zeros" else kw["padding_mode"]
+        try:
+            x = torch.nn.functional.pad(x, (left, right, top, bottom), mode=mode)
+        except (RuntimeError, ValueError, NotImplementedError):
+            return None
+        kw["padding"], kw["padding_mode"] = 0, "zeros"
     try:
         layer = torch.nn.Conv2d(
             c_in,
@@ -51,7 +64,7 @@ def torch_conv2d(case: Case) -> list[Any] | None:
             if bias is not None:
                 assert layer.bias is not None
                 layer.bias.copy_(torch.tensor(bias, dtype=torch.float64))
-            out: list[Any] = layer(torch.tensor(case.x, dtype=torch.float64)[None])[0].tolist()
+            out: list[Any] = layer(x)[0].tolist()
             return out
     except (RuntimeError, ValueError):
         return None

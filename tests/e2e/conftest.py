@@ -1,6 +1,7 @@
 """Browser fixtures: Debian's Chromium through Playwright, the built site
 served from 127.0.0.1 under a sub-path (as GitHub Pages serves a project),
-and every test run twice, over http and from file://.
+and every test run twice, over http and from file://. Firefox and WebKit
+(engines.py) run the cross-engine cases, in both modes too.
 
 A test fails on any page error and on any request that leaves the site.
 """
@@ -16,12 +17,13 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Request, Route
 
 from tests.e2e.axe_helpers import Finding, axe_script, axe_source, summary
+from tests.e2e.engines import Driver, FirefoxDriver, WebKitDriver, wait_until, xvfb
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SUBPATH = "/convcore/"
@@ -197,3 +199,107 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.section("axe: moderate and minor findings (listed, not failed)")
     for line in summary(found) or ["none"]:
         terminalreporter.write_line(line)
+
+
+# ---------------------------------------------------------- every engine
+# Firefox and WebKit, for the cross-engine cases (test_every_engine.py).
+
+ENGINES = ("firefox", "webkit")
+ENGINE_START_S = 150.0  # WebKit takes 5-20 s to start Python here, more on a slow day
+
+
+@pytest.fixture(scope="session")
+def engines_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IO[str]]:
+    """The drivers' own output, for when a browser will not start."""
+    path = tmp_path_factory.mktemp("engines") / "drivers.log"
+    with path.open("w") as log:
+        yield log
+
+
+@pytest.fixture(scope="session")
+def firefox(repo_root: Path, engines_log: IO[str]) -> Iterator[Driver]:
+    driver = FirefoxDriver(repo_root, engines_log)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="session")
+def webkit(engines_log: IO[str]) -> Iterator[Driver]:
+    with xvfb(engines_log) as display:
+        driver = WebKitDriver(display, engines_log)
+        yield driver
+        driver.quit()
+
+
+@dataclass
+class EngineSite:
+    """The site in Firefox or WebKit, over http (under /convcore/) or from
+    file://, with the guards each driver allows (docs/browsers.md)."""
+
+    driver: Driver
+    mode: str
+    server: Server
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    allowed_errors: list[re.Pattern[str]] = field(default_factory=list)
+
+    @property
+    def engine(self) -> str:
+        return self.driver.name
+
+    def url(self, path: str = "index.html") -> str:
+        if self.mode == "http":
+            return self.server.base + path
+        name, hash_, fragment = path.partition("#")
+        return (self.server.root / name).as_uri() + hash_ + fragment
+
+    def open(self, path: str = "index.html", wait: str | None = READY) -> None:
+        self.collect()  # what the page being left did
+        self.driver.goto(self.url(path))
+        if wait:
+            self.wait_for(wait, ENGINE_START_S)
+
+    def js(self, source: str, *args: Any) -> Any:
+        """Call the JavaScript function `source` in the page with JSON arguments."""
+        return self.driver.evaluate(source, *args)
+
+    def has(self, selector: str) -> bool:
+        return bool(self.js("(s) => document.querySelector(s) !== null", selector))
+
+    def wait_for(self, selector: str, timeout_s: float = 60.0) -> None:
+        wait_until(lambda: self.has(selector), timeout_s, selector, every_s=0.2)
+
+    def wait_ready(self, timeout_s: float = 60.0) -> None:
+        self.wait_for(READY, timeout_s)
+
+    def allow_error(self, pattern: str) -> None:
+        """A case that provokes an error on purpose names it here."""
+        self.allowed_errors.append(re.compile(pattern))
+
+    def collect(self) -> None:
+        guard = self.js("() => window.__guard || null")
+        if guard:
+            self.errors += guard["errors"] + [f"CSP: {v}" for v in guard["violations"]]
+            self.requests += guard["loads"]
+        seen = self.driver.events()
+        self.errors += seen.errors
+        self.requests += seen.requests
+
+    def check(self) -> None:
+        self.collect()
+        outside = [url for url in self.requests if not is_inside(url, self.server)]
+        assert outside == [], f"requests left the site: {outside}"
+        errors = [e for e in self.errors if not any(p.search(e) for p in self.allowed_errors)]
+        assert errors == [], f"page errors: {errors}"
+
+
+@pytest.fixture(params=[f"{engine}-{mode}" for engine in ENGINES for mode in ("http", "file")])
+def engine_site(request: pytest.FixtureRequest, site_server: Server) -> Iterator[EngineSite]:
+    """The site in one engine and one mode; the test fails on a page error or
+    a request outside the site, as far as that engine's driver can see."""
+    engine, mode = str(request.param).split("-")
+    driver: Driver = request.getfixturevalue(engine)
+    driver.new_page(1280, 900)
+    site = EngineSite(driver, mode, site_server)
+    yield site
+    site.check()

@@ -123,6 +123,19 @@ def test_learn_its_code_cells_and_a_refused_setting(site: Site, audit: Audit) ->
     set_field(page, "#fit-stride", 99)
     expect(page.locator("#widget-fit [data-testid=widget-error]")).to_be_visible()
     audit.check("learn.html, a cell run, a cell that raised, a widget refusing a setting")
+    # The network section: average pooling with ceil_mode, every table of
+    # numbers open, the training cell's output, then pooling refusing a padding.
+    set_field(page, "#pool-kind", "avg")
+    set_field(page, "#pool-kernel", 3)
+    page.check("#pool-ceil_mode")
+    site.wait_ready()
+    for opener in page.locator(".widget-numbers summary").all():
+        opener.click()
+    run(page, "train")
+    audit.check("learn.html, pooling with ceil_mode, the numbers open, the training cell run")
+    set_field(page, "#pool-padding", 2)
+    expect(page.locator("#widget-pool [data-testid=widget-error]")).to_be_visible()
+    audit.check("learn.html, pooling refusing a padding")
     audit.assert_clean()
 
 

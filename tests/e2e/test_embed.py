@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Frame, expect
 
 import convcore
 from tests.e2e.conftest import Site
-from tests.e2e.learn_helpers import DASH, X, set_field, table_text, wait_ready
+from tests.e2e.learn_helpers import DASH, X, set_field, set_hash, table_text, wait_ready
 
 
 def framed(site: Site, tmp_path: Path, fragment: str) -> Frame:
@@ -72,6 +73,40 @@ def test_transposed_widget_alone_in_an_iframe(site: Site, tmp_path: Path) -> Non
     ]
 
 
+def test_pooling_widget_alone_in_an_iframe(site: Site, tmp_path: Path) -> None:
+    state = "widget=pool&digit=5&kind=avg&kernel=3&stride=2&padding=1&ceil_mode=true&at=9,0"
+    frame = framed(site, tmp_path, state)
+    expect(frame.locator("[data-widget]:not([hidden])")).to_have_attribute("data-widget", "pool")
+    digit = frame.evaluate("window.CONVCORE_DIGITS[5]")
+    settings = {"stride": 2, "padding": 1, "ceil_mode": True}
+    pooled = convcore.avg_pool2d([digit], 3, **settings)[0]
+    shown = table_text(frame, "[data-testid=pool-output]")
+    for row, want in zip(shown, pooled, strict=True):
+        assert [float(v) for v in row] == pytest.approx(want, rel=1e-9, abs=0)
+    window = convcore.trace_pool([digit], "avg", 3, **settings)[9 * len(pooled) + 0]
+    expect(frame.get_by_test_id("pool-window-title")).to_contain_text("output (9, 0)")
+    expect(frame.get_by_test_id("pool-facts")).to_contain_text(f"/ {window.divisor} = ")
+    page_checked = frame.is_checked("#pool-ceil_mode")
+    assert page_checked and frame.input_value("#pool-stride") == "2"
+    # A word that is not true or false is explained, not guessed at.
+    set_hash(frame, "widget=pool&ceil_mode=maybe")
+    error = frame.locator("#widget-pool [data-testid=widget-error]")
+    expect(error).to_contain_text("ceil_mode=maybe")
+
+
+def test_kernels_widget_alone(site: Site) -> None:
+    page = site.open("embed.html#widget=kernels&digit=14")
+    expect(page.locator("[data-widget]:not([hidden])")).to_have_attribute("data-widget", "kernels")
+    digit = page.evaluate("window.CONVCORE_DIGITS[14]")
+    relu = convcore.digits_model().activations([digit])[1]
+    shown = page.eval_on_selector(
+        "[data-testid=kernels-map-0]",
+        "t => Array.from(t.tBodies[0].rows, r => Array.from(r.cells, c => c.dataset.value))",
+    )
+    for row, want in zip(shown, relu[0], strict=True):
+        assert [float(v) for v in row] == pytest.approx(want, rel=1e-9, abs=0)
+
+
 def test_an_article_widget_alone(site: Site) -> None:
     page = site.open("embed.html#widget=stride&digit=5&kernel=2&stride=5")
     expect(page.locator("[data-widget]:not([hidden])")).to_have_attribute("data-widget", "stride")
@@ -88,7 +123,7 @@ def test_without_a_widget_name_the_page_lists_them(site: Site) -> None:
     page = site.open("embed.html")
     expect(page.get_by_test_id("embed-chooser")).to_be_visible()
     expect(page.locator("[data-widget]:not([hidden])")).to_have_count(0)
-    assert len(page.get_by_test_id("embed-chooser").locator("a").all()) == 8
+    assert len(page.get_by_test_id("embed-chooser").locator("a").all()) == 10
 
 
 def test_widget_links_carry_their_state(site: Site) -> None:

@@ -183,3 +183,66 @@ def test_wheel_missing(
 def test_wheel_damaged(open_damaged: Callable[[Callable[[Path], None]], Page]) -> None:
     page = open_damaged(corrupt_wheel)
     expect_error(page, "damaged", "sha256")
+
+
+# ------------------------------------------------ when Python cannot start
+# The contract (docs/contract.md): with data-engine="error" a change settles
+# (data-state returns to "ready"), the pictures and tables keep what they
+# were computed for, shown-settings says which settings that was, and the
+# notice says why the new ones could not be computed.
+
+NO_WASM = ("pyodide/pyodide.asm.wasm", "offline/wasm.js")
+BUILT_DEFAULT = "MNIST digit 0 (1 channel), 1 filter of 3 \u00d7 3, stride 1, padding 0 (zeros)"
+
+
+def expect_settled_on_the_built_view(page: Page) -> None:
+    page.wait_for_selector("html[data-engine=error][data-state=ready]", state="attached")
+    expect(page.get_by_test_id("computing")).to_be_hidden()
+    expect(page.get_by_test_id("output-shape")).to_have_text("18 \u00d7 18")
+    rows = page.locator("table[data-testid=output-values] tbody tr")
+    expect(rows).to_have_count(18)
+    shown = page.get_by_test_id("shown-settings")
+    expect(shown).to_be_visible()
+    expect(shown).to_contain_text(BUILT_DEFAULT)
+    expect(shown).to_contain_text("computed when the site was built")
+    notice = page.get_by_test_id("notice")
+    expect(notice).to_contain_text("could not be computed")
+    expect(notice).to_contain_text("wasm")
+
+
+def test_demo_settles_when_python_cannot_start(
+    open_damaged: Callable[[Callable[[Path], None]], Page],
+) -> None:
+    page = open_damaged(remove(*NO_WASM))
+    expect_error(page, "Python could not start")
+    expect(page.get_by_test_id("shown-settings")).to_be_hidden()  # nothing asked yet
+    kernel = page.get_by_label("Kernel size", exact=True)
+    kernel.focus()
+    page.keyboard.press("ArrowUp")
+    expect_settled_on_the_built_view(page)
+    expect(kernel).to_have_value("4")
+    # at once again, before a retry is due: settles too (it used to wait forever)
+    page.keyboard.press("ArrowUp")
+    expect_settled_on_the_built_view(page)
+    expect(kernel).to_have_value("5")
+    # back at the built settings: the view is right, nothing to say
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_selector("html[data-engine=error][data-state=ready]", state="attached")
+    expect(page.get_by_test_id("shown-settings")).to_be_hidden()
+
+
+def test_learning_page_settles_when_python_cannot_start(
+    open_damaged: Callable[[Callable[[Path], None]], Page],
+) -> None:
+    page = open_damaged(remove(*NO_WASM))
+    page.goto(page.url.replace("index.html", "receptive.html"))
+    expect_error(page, "Python could not start")
+    before = page.eval_on_selector("[data-testid=rf-table]", "t => t.tBodies[0].rows.length")
+    page.get_by_test_id("rf-add").click()
+    page.wait_for_selector("html[data-engine=error][data-state=ready]", state="attached")
+    error = page.locator("[data-testid=widget-receptive] [data-testid=widget-error]")
+    expect(error).to_contain_text("could not start")
+    expect(error).to_contain_text("for the settings before this change")
+    after = page.eval_on_selector("[data-testid=rf-table]", "t => t.tBodies[0].rows.length")
+    assert after == before  # the table is still the one computed for its settings
