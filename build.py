@@ -72,6 +72,7 @@ SCRIPT_BUNDLES: dict[str, tuple[str, ...]] = {
         "demo-status.js",
         "demo-history.js",
         "demo-compute.js",
+        "demo-ahead.js",
         "demo-result.js",
         "demo-stage.js",
         "demo-slide.js",

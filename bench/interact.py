@@ -97,17 +97,25 @@ LONG_TASKS_SINCE = "(t) => window.__bench.longtasks.filter((x) => x.start >= t)"
 
 @dataclass(frozen=True)
 class Keys:
-    """Key presses on one focused control, alternating between ``keys``.
+    """A run of key presses on one focused control: in one direction, each
+    press leads to a state no press of the benchmark led to before; back and
+    forth, each press after the first to the state shown before the last.
 
-    ``before`` is pressed (untimed) before each key, e.g. select-all in a
-    text field so that the typed digit replaces the value.
+    ``keys`` are pressed in turn, one a press; ``before`` (untimed) before
+    each, e.g. select-all in a text field so that the typed digit replaces
+    the value. On a demo page every run starts from ``base`` (a URL hash,
+    set untimed) with a digit that no other run used (``own_digits``: the
+    row walks the digits itself, from a sample that no other run used), so
+    that no state of a run was computed for an earlier one.
     """
 
     row: str
     label: str
     focus: Callable[[Page], None]
-    keys: tuple[str, str]
+    keys: tuple[str, ...]
     before: str = ""
+    base: str = ""
+    own_digits: bool = False
 
 
 def _label(name: str) -> Callable[[Page], None]:
@@ -118,31 +126,93 @@ def _testid(name: str) -> Callable[[Page], None]:
     return lambda page: page.get_by_test_id(name).focus()
 
 
-UP_DOWN = ("ArrowUp", "ArrowDown")
+UP_6 = ("ArrowUp",) * 6
+#: Number boxes: from the low end up (dilation 1 -> 5 is four presses); the
+#: "-w" rows with height and width apart (a pair in the link turns that on).
+BOXES = (
+    ("kernel", "Kernel size", "Kernel width", "kernel=2", UP_6),
+    ("stride", "Stride", "Stride width", "stride=1", UP_6),
+    ("padding", "Padding", "Padding width", "padding=0", UP_6),
+    ("dilation", "Dilation", "Dilation width", "dilation=1", ("ArrowUp",) * 4),
+)
+#: Back and forth from a middle value: after the first press, every state
+#: was shown a moment before.
+UP_DOWN_6 = ("ArrowUp", "ArrowDown") * 3
+MIDDLES = {
+    "kernel": "kernel=4",
+    "stride": "stride=2",
+    "padding": "padding=1",
+    "dilation": "dilation=2",
+}
 OURS_KEYS = (
-    Keys("kernel", 'ArrowUp/Down in "Kernel size"', _label("Kernel size"), UP_DOWN),
-    Keys("stride", 'ArrowUp/Down in "Stride"', _label("Stride"), UP_DOWN),
-    Keys("padding", 'ArrowUp/Down in "Padding"', _label("Padding"), UP_DOWN),
-    Keys("dilation", 'ArrowUp/Down in "Dilation"', _label("Dilation"), UP_DOWN),
+    *(
+        Keys(row, f'ArrowUp in "{label}"', _label(label), keys, base=base)
+        for row, label, _, base, keys in BOXES
+    ),
+    *(
+        Keys(
+            f"{row}-alt", f'ArrowUp/Down in "{label}"', _label(label), UP_DOWN_6, base=MIDDLES[row]
+        )
+        for row, label, _, _, _ in BOXES
+    ),
+    *(
+        Keys(
+            f"{row}-w",
+            f'ArrowUp in "{label_w}"',
+            _label(label_w),
+            keys,
+            base=f"{base},{base.split('=')[1]}",
+        )
+        for row, _, label_w, base, keys in BOXES
+    ),
     Keys(
         "slider",
-        "slider step (ArrowLeft/Right, the slide)",
+        "slider step (ArrowLeft, the slide)",
         _testid("scrub"),
-        ("ArrowLeft", "ArrowRight"),
+        ("ArrowLeft",) * 6,
     ),
-    Keys("weight", "weight edit (type a digit)", _testid("weight-0-0"), ("2", "1"), "Control+a"),
-    Keys("digit", "digit change (ArrowDown/Up, class menu)", _testid("digit-class"), UP_DOWN[::-1]),
-    Keys("step", "step (Enter on step-back)", _testid("step-back"), ("Enter", "Enter")),
+    Keys(
+        "weight",
+        "weight edit (type a digit)",
+        _testid("weight-0-0"),
+        tuple("234567"),
+        "Control+a",
+    ),
+    Keys(
+        "digit",
+        "digit change (ArrowDown, class menu)",
+        _testid("digit-class"),
+        ("ArrowDown",) * 6,
+        own_digits=True,
+    ),
+    Keys("step", "step (Enter on step-back)", _testid("step-back"), ("Enter",) * 6),
 )
 #: Rows whose target is "shown in the next frame" rather than the peer's time.
 WINDOW_ROWS = ("slider", "step")
+#: Where the runs' digits come from: rows that walk digits use samples 1-6
+#: (digits 0-59), the others one digit each of 60-119.
+OWN_DIGIT_SAMPLES = 6
+FRESH_DIGITS = range(60, 120)
 
 
 def peer_kernel(page: Page) -> None:
     page.locator("fieldset", has_text="Kernel size").locator("input[type=range]").first.focus()
 
 
-PEER_KEYS = Keys("peer", "peer: ArrowUp/Down on its kernel slider", peer_kernel, UP_DOWN)
+#: The peer computes every change afresh: ArrowUp/ArrowDown alternate.
+PEER_KEYS = Keys(
+    "peer", "peer: ArrowUp/Down on its kernel slider", peer_kernel, ("ArrowUp", "ArrowDown") * 3
+)
+
+# The demo's own switch for results computed ahead (demo-ahead.js), for the
+# "cold" page: every change asks Python, as before that existed.
+AHEAD_OFF = "() => window.ConvDemo.ahead.setEnabled(false)"
+SET_HASH = """async ([hash, timeoutMs]) => {
+  if (location.hash.replace(/^#/, "") === hash) return;
+  const since = performance.now();
+  location.hash = hash;
+  await window.__bench.nextReady(since, timeoutMs);
+}"""
 
 
 def open_peer(page: Page, url: str) -> None:
@@ -155,10 +225,9 @@ def open_peer(page: Page, url: str) -> None:
     page.wait_for_timeout(100)
 
 
-def press_once(page: Page, spec: Keys, index: int, ours: bool) -> dict[str, Any]:
-    key = spec.keys[index % 2]
-    if spec.before:
-        page.keyboard.press(spec.before)
+def press_once(page: Page, key: str, before: str, ours: bool) -> dict[str, Any]:
+    if before:
+        page.keyboard.press(before)
     since = page.evaluate(INPUT_COUNT)
     page.keyboard.press(key)
     r: dict[str, Any] = page.evaluate(OUTCOME, [since, key, ours, TIMEOUT_MS])
@@ -168,35 +237,70 @@ def press_once(page: Page, spec: Keys, index: int, ours: bool) -> dict[str, Any]
     return r
 
 
+class Digits:
+    """Hands out the runs' digits (see Keys)."""
+
+    def __init__(self) -> None:
+        self.fresh = iter(FRESH_DIGITS)
+        self.samples: dict[str, int] = {}
+
+    def next(self, which: str, spec: Keys) -> int:
+        if not spec.own_digits:
+            digit = next(self.fresh, None)
+            if digit is None:
+                raise SystemExit(
+                    f"too many rounds: the runs ran out of digits ({len(FRESH_DIGITS)})"
+                )
+            return digit
+        sample = self.samples.get(which, 0)
+        if sample >= OWN_DIGIT_SAMPLES:
+            raise SystemExit(
+                f"at most {OWN_DIGIT_SAMPLES} rounds: the digit rows ran out of samples"
+            )
+        self.samples[which] = sample + 1
+        return sample * 10  # class 0 of the sample; ArrowDown walks classes 1, 2, ...
+
+
+def start_run(page: Page, spec: Keys, digit: int) -> None:
+    """The run's starting state, by URL hash (untimed), then its control focused."""
+    base = "&".join(part for part in (spec.base, f"digit={digit}") if part)
+    page.evaluate(SET_HASH, [base, TIMEOUT_MS])
+    spec.focus(page)
+
+
 def run_presses(
     pages: dict[str, Page],
     plan: Sequence[tuple[str, Keys]],
     rounds: int,
-    per_block: int,
     log: Callable[[str], None],
     seed: int = 11,
 ) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """``rounds`` rounds; each presses ``per_block`` times on every (page,
-    control) of ``plan``, in turn, so that the pages share the machine's
-    moments. Returns page -> row -> samples; the first sample of a row of a
-    demo page carries the requests the demo made for all of them."""
+    """``rounds`` rounds; each presses a run of keys on every (page, control)
+    of ``plan``, in turn, so that the pages share the machine's moments. Each
+    press comes 40-90 ms after the previous one or after the control got the
+    focus (any phase of the frame, and about as soon as a person could).
+    Returns page -> row -> samples; the first sample of a row of a demo page
+    carries the requests the demo made for all of them."""
     rng = random.Random(seed)
     samples: dict[str, dict[str, list[dict[str, Any]]]] = {}
     calls: dict[tuple[str, str], list[str]] = {}
+    digits = {which: Digits() for which in pages}
     for round_ in range(rounds):
         for which, spec in plan:
             page = pages[which]
             demo = which != "peer"
             rows = samples.setdefault(which, {}).setdefault(spec.row, [])
-            spec.focus(page)
+            if demo:
+                start_run(page, spec, digits[which].next(which, spec))
+                page.evaluate(TAKE_CALLS)
+            else:
+                spec.focus(page)
             # a frame asked for at the event is harmless where the page draws
             # while handling it (the peer; a step), not where it answers later
             page.evaluate(FRAMES_AT_EVENTS, not demo or spec.row in WINDOW_ROWS)
-            if demo:
-                page.evaluate(TAKE_CALLS)
-            for i in range(per_block):
-                rows.append(press_once(page, spec, i, demo))
-                page.wait_for_timeout(rng.randint(40, 90))  # any phase of the frame
+            for key in spec.keys:
+                page.wait_for_timeout(rng.randint(40, 90))
+                rows.append(press_once(page, key, spec.before, demo))
             if demo:
                 calls.setdefault((which, spec.row), []).extend(page.evaluate(TAKE_CALLS))
         done = "; ".join(
@@ -330,16 +434,17 @@ def measure(
     demos: dict[str, str],
     peer_url: str | None,
     rounds: int,
-    per_block: int,
     log: Callable[[str], None],
 ) -> dict[str, Any]:
     """The pages open side by side (``demos``: name -> URL of a build of the
-    demo, e.g. ours and an older build; and the peer); key presses in turns
-    (a block on one control of each demo, then a block on the peer's kernel
-    slider), then on each demo a drag of the slide (a pointer move every
-    ~15 ms, then as fast as they come) and pointing at output cells."""
+    demo, e.g. ours and an older build; ours again as "cold", with results
+    computed ahead turned off; and the peer); key presses in turns (a run on
+    one control of each demo, then one on the peer's kernel slider), then on
+    each build a drag of the slide (a pointer move every ~15 ms, then as fast
+    as they come) and pointing at output cells."""
     pages: dict[str, Page] = {}
     closers: list[Callable[[], None]] = []
+    builds = {name: url for name, url in demos.items() if name != "cold"}
     try:
         for name, url in demos.items():
             page, close = open_page()
@@ -347,6 +452,8 @@ def measure(
             page.goto(url)
             page.wait_for_selector(READY, state="attached", timeout=60_000)
             page.evaluate(COUNT_CALLS)
+            if name == "cold":
+                page.evaluate(AHEAD_OFF)
             pages[name] = page
         if peer_url:
             page, close = open_page()
@@ -358,17 +465,17 @@ def measure(
             plan += [(name, spec) for name in demos]
             if peer_url:
                 plan.append(("peer", PEER_KEYS))
-        out: dict[str, Any] = {"presses": run_presses(pages, plan, rounds, per_block, log)}
-        for name in demos:
+        out: dict[str, Any] = {"presses": run_presses(pages, plan, rounds, log)}
+        for name in builds:
             out[name] = slide(pages[name], log)
     finally:
         for close in closers:
             close()
-    firsts: dict[str, list[list[float]]] = {name: [] for name in demos}
+    firsts: dict[str, list[list[float]]] = {name: [] for name in builds}
     for _ in range(rounds):
-        for name, url in demos.items():
+        for name, url in builds.items():
             firsts[name].append(first_presses(open_page, url, 3))
-    for name in demos:
+    for name in builds:
         out[name]["first_presses"] = firsts[name]
     log(
         "first presses after ready: "
@@ -383,18 +490,17 @@ def measure(
 def first_presses(
     open_page: Callable[[], tuple[Page, Callable[[], None]]], url: str, count: int
 ) -> list[float]:
-    """A fresh page: the first ``count`` presses in "Kernel size" as soon as
-    the page is ready (Python started, its first result shown), each timed
-    like the others."""
+    """A fresh page: the first ``count`` presses of ArrowUp in "Kernel size"
+    as soon as the page is ready (Python started, its first result shown),
+    each timed like the others."""
     page, close = open_page()
     try:
         page.goto(url)
         page.wait_for_selector(READY, state="attached", timeout=60_000)
-        spec = OURS_KEYS[0]
-        spec.focus(page)
+        OURS_KEYS[0].focus(page)
         times = []
-        for i in range(count):
-            times.append(press_once(page, spec, i, True)["ms"])
+        for _ in range(count):
+            times.append(press_once(page, "ArrowUp", "", True)["ms"])
             page.wait_for_timeout(30)
         return times
     finally:

@@ -1,10 +1,13 @@
 // Asking Python: one demo_run request for the settings (the latest wins: a
-// request for settings changed meanwhile is answered but dropped), and
+// request for settings changed meanwhile is answered but dropped), unless
+// the state was already computed (ahead of the change, or shown before: see
+// demo-ahead.js), which is then shown in the task of its event; and
 // demo_windows for the arithmetic of every window of the last result, in
-// blocks, once it is on screen and the page has been still. Owns the
-// request loops, the key of the settings last requested, and whether the slide
-// plays once the first result is in. May call demo-state.js, demo-input.js
-// (source values, digits), demo-result.js (applyResult, applyFailure,
+// blocks, once it is on screen and the page has been still. Owns the request
+// loops, the key of the settings last requested and of the result shown, and
+// whether the slide plays once the first result is in. May call
+// demo-state.js, demo-input.js (source values, digits), demo-ahead.js (known
+// results, the next states), demo-result.js (applyResult, applyFailure,
 // renderWindow), demo-slide.js (play) and demo-status.js (busy, Computing…).
 (function () {
   "use strict";
@@ -18,6 +21,7 @@
   let computeToken = null;
   let nextToken = 1;
   let requestedKey = "";
+  let shownKey = ""; // the state whose result is on screen ("" = none of Python's)
   let autoplayPending = false;
 
   function sourceOf(s) {
@@ -29,8 +33,9 @@
     return { kind: "gray", height: I.SIDE, width: I.SIDE, values: I.digitValues(s.digit) };
   }
 
-  function requestArgs() {
-    const state = live.state;
+  // The request for `state`: its arguments (with a token of its own, under
+  // which Python keeps the run's trace) and the source pixels.
+  function argsOf(state) {
     const src = sourceOf(state);
     const weights = [];
     for (let f = 0; f < state.filters; f++) weights.push(S.weightsOf(state, f));
@@ -55,13 +60,16 @@
     };
   }
 
-  // What a computation depends on (the step only picks a window of it).
+  // What a computation depends on, exactly (the step only picks a window of
+  // it): the settings, the digit, the drawing's pixels, the weights and
+  // biases, and which upload; of state `s`, or of the current one.
   function stateKey(s) {
     return `${S.toHash(Object.assign({}, s || live.state, { step: null, speed: S.DEFAULTS.speed }))}|${live.uploads}`;
   }
 
   function requestCompute() {
     requestedKey = stateKey();
+    if (showKnown(requestedKey)) return;
     computeWanted++;
     if (!computeToken) computeToken = D.status.begin("compute");
     // "Computing…" says the view is out of date; for the state it already
@@ -77,15 +85,38 @@
     if (stateKey() !== requestedKey) requestCompute();
   }
 
+  // The wanted state is on screen already, or was computed (ahead, or shown
+  // before): shown now, in this task, busy and ready again before the next
+  // frame. A request still running is answered but dropped.
+  function showKnown(key) {
+    const result = key === shownKey ? null : D.ahead.take(key);
+    if (key !== shownKey && !result) return false;
+    computeWanted++;
+    const token = computeToken || D.status.begin("compute");
+    computeToken = null;
+    if (result) show(result, key);
+    else D.controls.syncControlsIfWaiting();
+    D.status.showComputing(false);
+    D.status.end(token);
+    settled();
+    return true;
+  }
+
+  function show(result, key) {
+    shownKey = key;
+    D.result.applyResult(result);
+  }
+
   // One request at a time; changes made meanwhile are sent as one, the
-  // latest state, when it comes back, unless they came back to the state
-  // just computed (ArrowUp then ArrowDown): that result is shown.
+  // latest state, when it comes back, unless they came to a state known by
+  // then (showKnown). A state Python is computing ahead is not asked for
+  // again: its answer is awaited.
   async function runCompute() {
     computeRunning = true;
     let sent = "";
     let result = null;
     let error = null;
-    for (;;) {
+    while (computeToken) {
       const wanted = computeWanted;
       if (live.state.input === "digit" && !I.hasDigit(live.state.digit)) {
         try {
@@ -95,28 +126,45 @@
         }
         if (wanted !== computeWanted) continue;
       }
-      if (stateKey() !== sent) {
-        sent = stateKey();
-        const { args, source } = requestArgs();
+      const key = stateKey();
+      if (key !== sent) {
+        sent = key;
         result = null;
         error = null;
         try {
-          result = await engine.call("demo_run", args, { source });
+          result = await (D.ahead.computing(key) || ask(key));
         } catch (err) {
           error = err;
         }
         if (wanted !== computeWanted) continue;
       }
-      if (result) D.result.applyResult(result);
-      else D.result.applyFailure(error);
-      break;
+      if (result) show(result, key);
+      else {
+        shownKey = "";
+        D.result.applyFailure(error);
+      }
+      D.status.showComputing(false);
+      D.status.end(computeToken);
+      computeToken = null;
     }
     computeRunning = false;
-    D.status.showComputing(false);
-    const token = computeToken;
-    computeToken = null;
-    D.status.end(token);
+    settled();
+  }
+
+  async function ask(key) {
+    const { args, source } = argsOf(live.state);
+    const result = await engine.call("demo_run", args, { source });
+    D.ahead.remember(key, result);
+    return result;
+  }
+
+  // A result is on screen and nothing is being asked for: the windows'
+  // arithmetic once the page is still, the next states ahead, the slide if
+  // it was to play.
+  function settled() {
+    if (computeRunning) return;
     fetchWindowsSoon();
+    D.ahead.plan();
     if (autoplayPending && live.scene && live.scene.outSize) {
       autoplayPending = false;
       D.slide.play();
@@ -125,6 +173,24 @@
 
   function running() {
     return computeRunning;
+  }
+
+  // Python no longer keeps the trace of the result shown (see demo_api's
+  // _traces), so its windows cannot be had: the state is computed again.
+  function recompute() {
+    D.ahead.forget(shownKey);
+    shownKey = "";
+    requestCompute();
+  }
+
+  function shown() {
+    return shownKey;
+  }
+
+  // Whether the current state's result is at hand (shown, or kept).
+  function known() {
+    const key = stateKey();
+    return key === shownKey || Boolean(D.ahead.take(key));
   }
 
   // Python is ready: prime the worker with this state (it holds the trace that
@@ -174,8 +240,8 @@
     };
   }
 
-  // The block holding `step` of scene `s`, or {stale: true} when Python has
-  // computed a newer result since (its trace is the one blocks come from).
+  // The block holding `step` of scene `s`, or {stale: true} when Python no
+  // longer keeps the trace of that result (blocks come from it).
   function fetchBlock(s, step) {
     const found = blockOf(s, step);
     if (found) return Promise.resolve(found);
@@ -193,17 +259,23 @@
 
   function fetchWindowsSoon() {
     clearTimeout(windowsTimer);
-    windowsTimer = setTimeout(() => {
-      const scene = live.scene;
-      if (computeRunning || !scene || !scene.outSize || blockOf(scene, live.view.step)) return;
-      fetchBlock(scene, live.view.step).catch(() => {});
-    }, WINDOWS_AFTER_MS);
+    windowsTimer = setTimeout(fetchWindowsNow, WINDOWS_AFTER_MS);
+  }
+
+  // The block of the step shown, asked for now if it is not here: also before
+  // the states computed ahead (demo-ahead.js), which the worker would
+  // otherwise answer first (it answers in order).
+  function fetchWindowsNow() {
+    const scene = live.scene;
+    if (computeRunning || !scene || !scene.outSize || blockOf(scene, live.view.step)) return;
+    fetchBlock(scene, live.view.step).catch(() => {});
   }
 
   function requestWindow() {
     const scene = live.scene;
     if (!scene || !scene.outSize) return;
     const step = live.view.step;
+    windowWanted = step;
     const win = windowAt(step);
     if (win) {
       scene.window = win;
@@ -222,6 +294,13 @@
       requestCompute();
       return;
     }
+    fetchWindow(step);
+  }
+
+  // Window `step` of the scene shown, from Python (busy until it is shown):
+  // for a step whose block is not here yet, or a result computed ahead for
+  // another step than the one shown now.
+  function fetchWindow(step) {
     windowWanted = step;
     if (!windowToken) windowToken = D.status.begin("window");
     if (windowRunning) return;
@@ -236,13 +315,14 @@
         } catch (err) {
           block = null;
         }
-        if (s !== live.scene) break; // a new result shows its own window
+        const now = live.scene;
+        if (!now.outSize || (now.window && now.window.step === windowWanted)) break; // shown meanwhile
+        if (now !== s || wanted !== windowWanted) continue;
         if (block && block.stale) {
-          requestCompute();
+          recompute();
           break;
         }
-        if (wanted !== windowWanted && !blockOf(s, windowWanted)) continue;
-        const found = windowAt(windowWanted);
+        const found = windowAt(wanted);
         if (found) {
           s.window = found;
           D.result.renderWindow(found);
@@ -256,5 +336,18 @@
     })();
   }
 
-  D.compute = { requestCompute, requestIfChanged, requestWindow, running, prime, stateKey };
+  D.compute = {
+    requestCompute,
+    requestIfChanged,
+    requestWindow,
+    windowAt,
+    fetchWindow,
+    fetchWindowsNow,
+    running,
+    shown,
+    known,
+    prime,
+    stateKey,
+    argsOf,
+  };
 })();

@@ -72,8 +72,8 @@
 
   // A pair's boxes; padding given as "same" or "valid" shows the padding the
   // last result worked out.
-  function pairShown(name) {
-    const pair = live.state[name];
+  function pairShown(name, state) {
+    const pair = (state || live.state)[name];
     if (typeof pair !== "string") return pair;
     const scene = live.scene;
     return scene && !scene.error ? [scene.pads[0][0], scene.pads[1][0]] : [0, 0];
@@ -115,7 +115,7 @@
   function onPairInput(name, control, final) {
     const pair = pairFromInputs(name);
     if (!pair) return; // mid-typing ("" or "-"): wait for a number
-    setPair(name, pair);
+    setPair(live.state, name, pair);
     if (final) {
       // show the clamped value (typing 99 becomes 20)
       setValue($(name), pair[0]);
@@ -126,33 +126,70 @@
     D.weights.syncEditors();
   }
 
-  function setPair(name, pair) {
-    const state = live.state;
+  function setPair(state, name, pair) {
     const old = state.kernel.slice();
     state[name] = pair; // a number leaves padding "same"/"valid"
     if (name === "kernel") state.weights = S.resizeWeights(state, old);
   }
 
+  // The pair after ArrowUp (delta 1) or ArrowDown (-1) in box `id` of pair
+  // `name`, or null when the key changes nothing (at a limit).
+  function steppedPair(state, name, id, delta) {
+    const shown = pairShown(name, state).slice();
+    const axis = state.separate && id.endsWith("-w") ? 1 : 0;
+    const [lo, hi] = S.LIMITS[name];
+    const value = Math.min(hi, Math.max(lo, shown[axis] + delta));
+    if (value === shown[axis] && typeof state[name] !== "string") return null;
+    shown[axis] = value;
+    return state.separate ? shown : [value, value];
+  }
+
   // ArrowUp/ArrowDown in a number box: the box shows its new value together
   // with the result, in one frame, as after a hash change. Stepped by the
   // browser, the box changed at once and the browser drew a frame for it
-  // then, so the result, a few ms later, waited for the next frame.
+  // then, so the result, a few ms later, waited for the next frame. The boxes
+  // wait for the result before the request goes: a result Python computed
+  // ahead is shown at once, in this task.
   const STEP_KEYS = { ArrowUp: 1, ArrowDown: -1 };
   function stepPair(event, name, id) {
     const delta = STEP_KEYS[event.key];
     if (!delta || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     if (!Number.isFinite(S.toNumber(event.target.value))) return; // the browser steps an empty box
     event.preventDefault();
-    const state = live.state;
-    const shown = pairShown(name).slice();
-    const axis = state.separate && id.endsWith("-w") ? 1 : 0;
-    const [lo, hi] = S.LIMITS[name];
-    const value = Math.min(hi, Math.max(lo, shown[axis] + delta));
-    if (value === shown[axis] && typeof state[name] !== "string") return;
-    shown[axis] = value;
-    setPair(name, state.separate ? shown : [value, value]);
-    changed(id, true);
+    const pair = steppedPair(live.state, name, id, delta);
+    if (!pair) return;
+    setPair(live.state, name, pair);
+    if (D.compute.known()) {
+      // First: a value written into the focused box lays the page out at
+      // once, which costs little before the result changes the page.
+      syncPair(name);
+      changed(id, true);
+      return;
+    }
     syncControlsWithResult(() => syncPair(name));
+    changed(id, true);
+  }
+
+  // The states one ArrowUp or ArrowDown away in the focused number box, or
+  // (`all`) in every number box (see demo-ahead.js).
+  function nextStates(state, focused, all) {
+    const boxes = [];
+    for (const name of PAIRS) {
+      for (const id of state.separate ? [name, `${name}-w`] : [name]) {
+        if (all || (focused && focused.id === id)) boxes.push([name, id]);
+      }
+    }
+    const out = [];
+    for (const [name, id] of boxes) {
+      for (const delta of [1, -1]) {
+        const pair = steppedPair(state, name, id, delta);
+        if (!pair) continue;
+        const next = S.cloneState(state);
+        setPair(next, name, pair);
+        out.push(next);
+      }
+    }
+    return out;
   }
 
   // The two boxes of a pair (and the padding rule, left for numbers) and the
@@ -231,6 +268,7 @@
     syncPadding,
     changed,
     applyFix,
+    nextStates,
     bind,
   };
 })();

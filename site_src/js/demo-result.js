@@ -18,10 +18,12 @@
   const $ = (id) => document.getElementById(id);
   const CHANNEL_NAMES = ["red", "green", "blue"];
 
+  // The scene of a result, which stays as it came: it may be shown again
+  // (demo-ahead.js keeps it), and a drawing paints on the scene's input.
   function toScene(result) {
     const s = Object.assign({}, result);
-    s.input = result.input instanceof Float64Array ? result.input : Float64Array.from(result.input);
-    if (result.output) s.output = result.output instanceof Float64Array ? result.output : Float64Array.from(result.output);
+    s.input = Float64Array.from(result.input);
+    if (result.output && !(result.output instanceof Float64Array)) s.output = Float64Array.from(result.output);
     s.inSize = result.in_size;
     s.outSize = result.out_size;
     s.padded = [
@@ -35,7 +37,10 @@
     s.rowUsers = result.row_users;
     s.colUsers = result.col_users;
     s.kernel = live.state.kernel.slice();
-    s.blocks = []; // the windows' arithmetic, in blocks (demo-compute.js)
+    // the windows' arithmetic, in blocks (demo-compute.js), kept with the
+    // result for the next time it is shown
+    if (!result.blocks) result.blocks = [];
+    s.blocks = result.blocks;
     s.fetching = new Map();
     return s;
   }
@@ -113,11 +118,16 @@
     view.probeOut = null;
     view.probeIn = null;
     view.cursorOut = null;
+    // First the controls: a value written into the focused box lays the page
+    // out at once, which costs little before the rest changes (8 ms after).
+    if (!D.controls.syncControlsIfWaiting()) D.controls.syncPadding();
+    // a result computed ahead, or shown before, for another step
+    if (scene.window && scene.window.step !== view.step) scene.window = D.compute.windowAt(view.step);
     renderMessages(scene);
     D.stage.layoutAndDraw();
-    renderWindow(scene.window);
+    if (scene.window || !scene.outSize) renderWindow(scene.window);
+    else D.compute.fetchWindow(view.step);
     D.slide.updatePlayer();
-    if (!D.controls.syncControlsIfWaiting()) D.controls.syncPadding();
     fillTables(scene);
     if (!view.playing) D.status.announce(scene.outSize ? D.slide.stepText() : "No output for these settings.");
     D.source.noteTransparency(scene);

@@ -82,6 +82,23 @@
     ], true);
   }
 
+  // The digits one ArrowUp or ArrowDown away in the focused class or sample
+  // menu whose values are here (see demo-ahead.js).
+  function nextStates(state, focused) {
+    const stride = { "digit-class": 1, "digit-sample": 10 }[focused && focused.id];
+    if (state.input !== "digit" || !stride) return [];
+    const out = [];
+    for (const delta of [stride, -stride]) {
+      const digit = state.digit + delta;
+      const sameSample = stride === 10 || Math.floor(digit / 10) === Math.floor(state.digit / 10);
+      if (!sameSample || digit < S.LIMITS.digit[0] || digit > S.LIMITS.digit[1] || !I.hasDigit(digit)) continue;
+      const next = S.cloneState(state);
+      next.digit = digit;
+      out.push(next);
+    }
+    return out;
+  }
+
   function bind() {
     for (const radio of document.querySelectorAll("input[name=input]")) {
       radio.addEventListener("change", () => {
@@ -124,5 +141,5 @@
     });
   }
 
-  D.source = { panel, use, noteTransparency, bind };
+  D.source = { panel, use, noteTransparency, nextStates, bind };
 })();

@@ -25,6 +25,7 @@
     D.export.bind();
     D.paint.bind();
     D.probe.bind();
+    D.ahead.bind();
     D.result.applyStatic(prerender);
     D.history.applyHash(location.hash.replace(/^#/, ""), true);
     window.addEventListener("hashchange", D.history.onHashChange);

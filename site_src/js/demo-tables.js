@@ -55,8 +55,10 @@
 
   // Fill `table` with height x width values (values[offset + r*width + c]).
   // Resolves true when done, false when a newer fill of the same table took
-  // over. A table already holding these very numbers is left alone; a big one
-  // is written in slices of SLICE_MS so no task runs long.
+  // over. A table already holding these very numbers is left alone; a small
+  // one shows the rows of its shape (see rowsFor) with the numbers that
+  // changed written; a big one is written in slices of SLICE_MS so no task
+  // runs long.
   function fillValues(table, caption, values, offset, height, width) {
     const generation = (fills.get(table) || 0) + 1;
     fills.set(table, generation);
@@ -67,34 +69,28 @@
     if (held && held.height === height && held.width === width && sameValues(held.values, values, offset, count)) {
       return Promise.resolve(true);
     }
-    if (held && held.height === height && held.width === width && count <= CELLS_AT_ONCE) {
-      // Same shape: rewrite only the cells whose number changed, in place.
-      updateCells(table.tBodies[0], held.values, values, offset, height, width);
-      shown.set(table, { height, width, values: values.slice(offset, offset + count) });
-      return Promise.resolve(true);
-    }
-    if (held && count <= CELLS_AT_ONCE) {
-      // Another shape (a new kernel size): the rows and cells there are kept,
-      // the missing ones added, the extra ones removed, every number written;
-      // parsing a whole new table took several times as long.
-      reshape(table, height, width);
-      writeCells(table.tBodies[0], values, offset, height, width);
-      shown.set(table, { height, width, values: values.slice(offset, offset + count) });
-      return Promise.resolve(true);
-    }
-    shown.delete(table);
-    const thead = table.tHead || table.createTHead();
-    if (thead.rows.length !== 1 || thead.rows[0].cells.length !== width + 1) thead.innerHTML = headerHtml(width);
-    let tbody = table.tBodies[0];
-    if (!tbody) tbody = table.appendChild(el("tbody"));
     const done = () => {
       shown.set(table, { height, width, values: values.slice(offset, offset + count) });
       return true;
     };
     if (count <= CELLS_AT_ONCE) {
-      tbody.innerHTML = rowsHtml(values, offset, 0, height, width);
+      const rows = rowsFor(table, height, width);
+      showRows(table, rows);
+      for (let i = 0; i < count; i++) {
+        const text = String(values[offset + i]);
+        if (rows.texts[i] !== text) {
+          rows.cells[i].data = text;
+          rows.texts[i] = text;
+        }
+      }
       return Promise.resolve(done());
     }
+    shown.delete(table);
+    const thead = table.tHead || table.createTHead();
+    thead.innerHTML = headerHtml(width);
+    const tbody = el("tbody"); // the kept rows of small shapes stay as they are
+    if (table.tBodies[0]) table.replaceChild(tbody, table.tBodies[0]);
+    else table.appendChild(tbody);
     const rowsPerStep = Math.max(1, Math.floor(CELLS_PER_STEP / Math.max(1, width)));
     let row = 0;
     return new Promise((resolve) => {
@@ -106,9 +102,7 @@
         const started = performance.now();
         do {
           const to = Math.min(height, row + rowsPerStep);
-          const html = rowsHtml(values, offset, row, to, width);
-          if (row === 0) tbody.innerHTML = html;
-          else tbody.insertAdjacentHTML("beforeend", html);
+          tbody.insertAdjacentHTML("beforeend", rowsHtml(values, offset, row, to, width));
           row = to;
         } while (row < height && performance.now() - started < SLICE_MS);
         if (row < height) nextTask(slice);
@@ -118,43 +112,64 @@
     });
   }
 
-  function updateCells(tbody, held, values, offset, height, width) {
-    const rows = tbody.rows;
-    for (let r = 0; r < height; r++) {
-      const cells = rows[r].cells; // cells[0] is the row's header
-      for (let c = 0; c < width; c++) {
-        const value = values[offset + r * width + c];
-        if (!Object.is(held[r * width + c], value)) cells[c + 1].firstChild.data = String(value);
-      }
-    }
+  // The rows of a small table of one shape: its header row, its body, the text
+  // node of every cell and the text it holds. Each table keeps the last few
+  // shapes it showed, so that a new kernel size or stride swaps rows in, and
+  // going back finds them (building the rows of another shape, or reshaping
+  // the old ones, was a millisecond or more of a key press).
+  const SHAPES_KEPT = 12;
+  const rowsByShape = new WeakMap(); // table -> Map "HxW" -> rows, least recently used first
+  function rowsFor(table, height, width) {
+    const key = `${height}x${width}`;
+    const kept = rowsByShape.get(table);
+    return keepRows(table, key, (kept && kept.get(key)) || buildRows(height, width));
   }
 
-  function reshape(table, height, width) {
-    const thead = table.tHead;
-    if (thead.rows.length !== 1 || thead.rows[0].cells.length !== width + 1) thead.innerHTML = headerHtml(width);
-    const tbody = table.tBodies[0];
-    while (tbody.rows.length > height) tbody.lastElementChild.remove();
-    for (let r = tbody.rows.length; r < height; r++) {
-      const tr = tbody.appendChild(el("tr"));
+  // The rows of a shape a result computed ahead will show (demo-ahead.js),
+  // built while the page is idle.
+  function prepareValues(table, height, width) {
+    const kept = rowsByShape.get(table);
+    if (height * width > CELLS_AT_ONCE || (kept && kept.has(`${height}x${width}`))) return;
+    keepRows(table, `${height}x${width}`, buildRows(height, width));
+  }
+
+  function keepRows(table, key, rows) {
+    let kept = rowsByShape.get(table);
+    if (!kept) rowsByShape.set(table, (kept = new Map()));
+    return keepRecent(kept, key, rows, SHAPES_KEPT);
+  }
+
+  // `value` under `key` in `map` (least recently used first) as the most
+  // recent, the oldest beyond `limit` dropped: what the demo keeps of
+  // results, rows and editors that may be shown again.
+  function keepRecent(map, key, value, limit) {
+    map.delete(key);
+    map.set(key, value);
+    while (map.size > limit) map.delete(map.keys().next().value);
+    return value;
+  }
+
+  function buildRows(height, width) {
+    const head = el("tr");
+    head.appendChild(el("th", "row", { scope: "col" }));
+    for (let c = 0; c < width; c++) head.appendChild(el("th", String(c), { scope: "col" }));
+    const body = el("tbody");
+    const cells = [];
+    for (let r = 0; r < height; r++) {
+      const tr = body.appendChild(el("tr"));
       tr.appendChild(el("th", String(r), { scope: "row" }));
+      for (let c = 0; c < width; c++) cells.push(tr.appendChild(el("td")).appendChild(document.createTextNode("")));
     }
-    for (const tr of tbody.rows) {
-      while (tr.cells.length > width + 1) tr.lastElementChild.remove();
-      while (tr.cells.length < width + 1) tr.appendChild(el("td")).appendChild(document.createTextNode(""));
-    }
+    return { head, body, cells, texts: new Array(height * width).fill("") };
   }
 
-  function writeCells(tbody, values, offset, height, width) {
-    const rows = tbody.rows;
-    for (let r = 0; r < height; r++) {
-      const cells = rows[r].cells;
-      for (let c = 0; c < width; c++) {
-        const cell = cells[c + 1];
-        const text = String(values[offset + r * width + c]);
-        if (cell.firstChild) cell.firstChild.data = text;
-        else cell.textContent = text;
-      }
-    }
+  function showRows(table, rows) {
+    const thead = table.tHead || table.createTHead();
+    if (thead.firstChild !== rows.head || thead.childNodes.length !== 1) thead.replaceChildren(rows.head);
+    const tbody = table.tBodies[0];
+    if (tbody === rows.body) return;
+    if (tbody) table.replaceChild(rows.body, tbody);
+    else table.appendChild(rows.body);
   }
 
   function sameValues(held, values, offset, count) {
@@ -163,60 +178,84 @@
     return true;
   }
 
-  // The pre-rendered table holds these values already (the build wrote them).
+  // The pre-rendered table holds these values already (the build wrote them):
+  // its rows become the kept rows of its shape.
   function adoptValues(table, values, offset, height, width) {
-    shown.set(table, { height, width, values: values.slice(offset, offset + height * width) });
+    const count = height * width;
+    shown.set(table, { height, width, values: values.slice(offset, offset + count) });
+    if (count > CELLS_AT_ONCE || !table.tHead || !table.tBodies[0]) return;
+    const body = table.tBodies[0];
+    const cells = Array.from(body.querySelectorAll("td"), (td) => td.firstChild || td.appendChild(document.createTextNode("")));
+    keepRows(table, `${height}x${width}`, { head: table.tHead.rows[0], body, cells, texts: cells.map((text) => text.data) });
   }
 
+  // No numbers: the rows are taken out (and kept for their shape), the caption says why.
   function clearValues(table, caption) {
     fills.set(table, (fills.get(table) || 0) + 1);
     shown.delete(table);
     table.querySelector("caption").textContent = caption;
     if (table.tHead) table.tHead.replaceChildren();
-    if (table.tBodies[0]) table.tBodies[0].replaceChildren();
+    if (table.tBodies[0]) table.tBodies[0].remove();
+  }
+
+  // The arithmetic's rows of each table for a shape ("blocks:khxkw"), so a
+  // shape seen before comes back without being built (least recently used
+  // out first). Per table: a row lives in one table only.
+  const bodies = new WeakMap(); // table -> Map
+  const BODIES_KEPT = 8;
+  function bodiesFor(table, blocks, kh, kw) {
+    if (!bodies.has(table)) bodies.set(table, new Map());
+    const kept = bodies.get(table);
+    const key = `${blocks}:${kh}x${kw}`;
+    return keepRecent(kept, key, kept.get(key) || buildBodies(blocks, kh, kw), BODIES_KEPT);
+  }
+
+  // A block's head row is named when the table is filled (tapCells).
+  function buildBodies(blocks, kh, kw) {
+    const out = [];
+    for (let ch = 0; ch < blocks; ch++) {
+      const tbody = el("tbody", null, { "data-channel": String(ch) });
+      if (blocks > 1) {
+        const head = el("tr", null, { class: "channel-head" });
+        head.appendChild(el("th", "", { colspan: String(kw + 1), scope: "rowgroup" }));
+        tbody.appendChild(head);
+      }
+      for (let r = 0; r < kh; r++) {
+        const tr = el("tr");
+        tr.appendChild(el("th", `row ${r}`, { scope: "row" }));
+        for (let c = 0; c < kw; c++) {
+          const td = el("td", null, { class: "tap" });
+          td.appendChild(el("span", "", { class: "wv" }));
+          td.appendChild(el("span", "", { class: "p" }));
+          tr.appendChild(td);
+        }
+        tbody.appendChild(tr);
+      }
+      out.push(tbody);
+    }
+    return { tbodies: out, cells: out.flatMap((b) => Array.from(b.querySelectorAll("td.tap"))) };
   }
 
   // The table's cells for `blocks` blocks (input channels) of kh x kw taps,
-  // each block a <tbody> headed by its name (none for a single block): kept
-  // when the table already has that shape, rebuilt otherwise. Returns the
-  // tap cells in order (block, kernel row, kernel column), each holding two
+  // each block a <tbody> headed by blockName(ch) (no head for a single
+  // block): the table's rows of that shape, built once. Returns the tap
+  // cells in order (block, kernel row, kernel column), each holding two
   // spans (the factors, the product).
   function tapCells(table, blocks, kh, kw, blockName) {
     table.classList.remove("empty");
-    const bodies = Array.from(table.tBodies);
-    const fits =
-      bodies.length === blocks &&
-      bodies.every((b) => b.querySelectorAll("td.tap").length === kh * kw && b.rows.length === kh + (blocks > 1 ? 1 : 0));
-    if (!fits) {
-      for (const b of bodies) b.remove();
+    const { tbodies, cells } = bodiesFor(table, blocks, kh, kw);
+    if (table.tBodies[0] !== tbodies[0]) {
+      for (const b of Array.from(table.tBodies)) b.remove();
       const foot = table.tFoot;
-      for (let ch = 0; ch < blocks; ch++) {
-        const tbody = el("tbody", null, { "data-channel": String(ch) });
-        if (blocks > 1) {
-          const head = el("tr", null, { class: "channel-head" });
-          head.appendChild(el("th", blockName(ch), { colspan: String(kw + 1), scope: "rowgroup" }));
-          tbody.appendChild(head);
-        }
-        for (let r = 0; r < kh; r++) {
-          const tr = el("tr");
-          tr.appendChild(el("th", `row ${r}`, { scope: "row" }));
-          for (let c = 0; c < kw; c++) {
-            const td = el("td", null, { class: "tap" });
-            td.appendChild(el("span", "", { class: "wv" }));
-            td.appendChild(el("span", "", { class: "p" }));
-            tr.appendChild(td);
-          }
-          tbody.appendChild(tr);
-        }
-        table.insertBefore(tbody, foot);
-      }
-      for (const td of table.tFoot.querySelectorAll("td")) td.colSpan = kw;
-    } else if (blocks > 1) {
-      Array.from(table.tBodies).forEach((tbody, ch) => {
+      for (const tbody of tbodies) table.insertBefore(tbody, foot);
+      for (const td of foot.querySelectorAll("td")) td.colSpan = kw;
+    }
+    if (blocks > 1) {
+      tbodies.forEach((tbody, ch) => {
         tbody.rows[0].cells[0].textContent = blockName(ch);
       });
     }
-    return table.querySelectorAll("td.tap");
+    return cells;
   }
 
   // A window's arithmetic: one block of kernel rows per input channel (taps
@@ -258,5 +297,23 @@
     for (const td of table.tFoot.querySelectorAll("td")) td.textContent = "";
   }
 
-  ConvDemo.tables = { fillValues, clearValues, adoptValues, tapCells, fillArithmetic, clearArithmetic, el, nextTask };
+  // The arithmetic's rows of `table` for a kernel of `kernel` on `blocks`
+  // channels, built now (while the page is idle) if new.
+  function prepareArithmetic(table, blocks, kernel) {
+    bodiesFor(table, blocks, kernel[0], kernel[1]);
+  }
+
+  ConvDemo.tables = {
+    fillValues,
+    clearValues,
+    adoptValues,
+    prepareValues,
+    tapCells,
+    fillArithmetic,
+    prepareArithmetic,
+    clearArithmetic,
+    el,
+    nextTask,
+    keepRecent,
+  };
 })();

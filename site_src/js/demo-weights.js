@@ -1,5 +1,5 @@
 // The filters' editors: a preset menu, a grid of weights and a bias for each
-// filter, rebuilt when the number of filters or the kernel's shape changes and
+// filter, swapped when the number of filters or the kernel's shape changes and
 // otherwise only refilled; arrow keys move between weights. Owns what the
 // editors show, so that a result arriving (most changes) leaves them alone.
 // May call demo-state.js (presets, weights), demo-tables.js (el) and
@@ -19,6 +19,21 @@
     return f === 0 ? "" : `-f${f}`;
   }
 
+  // Editors built, by filter and kernel shape: one comes back when its shape
+  // does (ArrowUp then ArrowDown in "Kernel size"), or was prepared while the
+  // page was idle; building one (~40 elements) took a millisecond of a press.
+  const built = new Map(); // "f:khxkw" -> fieldset, least recently used first
+  const BUILT_KEPT = 12;
+  function editorFor(f, kh, kw) {
+    const key = `${f}:${kh}x${kw}`;
+    return T.keepRecent(built, key, built.get(key) || buildEditor(f, kh, kw), BUILT_KEPT);
+  }
+
+  // The editors `state` needs, built now (while the page is idle) if new.
+  function prepare(state) {
+    for (let f = 0; f < state.filters; f++) editorFor(f, state.kernel[0], state.kernel[1]);
+  }
+
   function syncEditors() {
     const state = live.state;
     const box = $("filter-editors");
@@ -27,8 +42,10 @@
     if (shape !== editorShape) {
       editorShape = shape;
       editorValues = "";
-      box.replaceChildren();
-      for (let f = 0; f < state.filters; f++) box.appendChild(buildEditor(f, kh, kw));
+      const editors = [];
+      for (let f = 0; f < state.filters; f++) editors.push(editorFor(f, kh, kw));
+      box.replaceChildren(...editors);
+      for (const input of box.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
     }
     // Most changes (stride, padding, digit, a result arriving) leave the
     // weights alone: then the editors already show them.
@@ -80,6 +97,7 @@
           inputmode: "decimal",
           class: "weight",
           "data-testid": weightTestId(f, r, c),
+          "data-index": String(r * kw + c),
           "aria-label": `Filter ${f + 1} weight, row ${r}, column ${c}`,
           autocomplete: "off",
           spellcheck: "false",
@@ -134,10 +152,18 @@
 
   // Copies of all three filters' weights (the state keeps the unused ones, so
   // that going from 1 filter to 3 and back loses nothing).
-  function allWeights() {
+  function allWeights(state) {
     const all = [];
-    for (let g = 0; g < 3; g++) all.push(S.weightsOf(live.state, g).slice());
+    for (let g = 0; g < 3; g++) all.push(S.weightsOf(state, g).slice());
     return all;
+  }
+
+  function setWeight(state, f, index, v) {
+    const [kh, kw] = state.kernel;
+    const all = allWeights(state);
+    all[f][index] = v;
+    state.weights = S.normaliseWeights(all, kh, kw);
+    return all[f];
   }
 
   function onWeight(f, index, input, final) {
@@ -145,10 +171,8 @@
     const v = readNumber(input, final);
     if (v === null) return;
     const [kh, kw] = live.state.kernel;
-    const all = allWeights();
-    all[f][index] = v;
-    live.state.weights = S.normaliseWeights(all, kh, kw);
-    $("filter-editors").querySelector(`[data-testid=preset${suffixOf(f)}]`).value = presetName(all[f], kh, kw);
+    const values = setWeight(live.state, f, index, v);
+    $("filter-editors").querySelector(`[data-testid=preset${suffixOf(f)}]`).value = presetName(values, kh, kw);
     D.controls.changed(`weight-${f}-${index}`, final);
   }
 
@@ -158,6 +182,25 @@
     if (v === null) return;
     live.state.bias[f] = v;
     D.controls.changed(`bias-${f}`, final);
+  }
+
+  // The likely next values of the focused weight or bias (see
+  // demo-ahead.js): a digit typed over its text, or one more or one less.
+  const TYPED = [1, 2, 3, 4, 5, 6, 7, 8, 9, 0];
+  function nextStates(state, focused) {
+    const box = focused && focused.closest && focused.closest("#filter-editors fieldset.filter");
+    if (!box || !focused.matches("input.weight, input.bias")) return [];
+    const f = Number(box.dataset.filter);
+    if (f >= state.filters) return [];
+    const index = focused.classList.contains("weight") ? Number(focused.dataset.index) : -1;
+    const now = index < 0 ? state.bias[f] : S.weightsOf(state, f)[index];
+    const values = new Set([now + 1, now - 1, ...TYPED].filter((v) => v !== now && Math.abs(v) <= S.WEIGHT_LIMIT));
+    return Array.from(values, (v) => {
+      const next = S.cloneState(state);
+      if (index < 0) next.bias[f] = v;
+      else setWeight(next, f, index, v);
+      return next;
+    });
   }
 
   function applyPreset(f, name) {
@@ -170,12 +213,12 @@
       state.kernel = preset.kernel.slice();
       state.weights = S.resizeWeights(state, old);
     }
-    const all = allWeights();
+    const all = allWeights(state);
     all[f] = preset.weights;
     state.weights = S.normaliseWeights(all, state.kernel[0], state.kernel[1]);
     D.controls.syncControls();
     D.controls.changed(`preset-${f}`, true);
   }
 
-  D.weights = { syncEditors };
+  D.weights = { syncEditors, prepare, nextStates };
 })();

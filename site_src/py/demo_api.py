@@ -1,6 +1,8 @@
 """The demo page's requests: one ``demo_run`` per settings change, then
 ``demo_windows`` for the arithmetic of every window (in blocks), so that
-steps, the slide and the animation show it without asking again.
+steps, the slide and the animation show it without asking again; and, while
+the page is idle, ``demo_ahead`` for the states one key press away, so that
+the press finds its result already computed.
 
 Everything the page shows as a number comes from here: the input values it
 convolves (after converting an uploaded image), the output of every filter,
@@ -78,8 +80,30 @@ def _tables(by_byte: bool) -> _Tables:
 _BY_VALUE: Final = _tables(by_byte=False)
 _BY_BYTE: Final = _tables(by_byte=True)
 
-# The trace of the last run, so that a step costs one window, not a new plan.
-_last: dict[str, Any] = {"token": -1, "trace": None}
+#: The traces of recent runs by token (the page shows one of them), so that a
+#: window costs one block, not a new plan. Oldest out first, at most
+#: ``_TRACES_KEPT`` of them and ``_TRACE_CELLS`` input values in all (the
+#: newest is always kept): a digit's trace holds 400 values, an upload's up
+#: to 49,152.
+_traces: dict[int, convcore.Trace | None] = {}
+_TRACES_KEPT: Final = 64
+_TRACE_CELLS: Final = 2 * 128 * 128 * 3
+
+
+def _keep_trace(token: int, trace: convcore.Trace | None) -> None:
+    _traces.pop(token, None)
+    _traces[token] = trace
+    cells = sum(_cells(t) for t in _traces.values())
+    while len(_traces) > 1 and (len(_traces) > _TRACES_KEPT or cells > _TRACE_CELLS):
+        oldest = next(iter(_traces))
+        cells -= _cells(_traces.pop(oldest))
+
+
+def _cells(trace: convcore.Trace | None) -> int:
+    if trace is None:
+        return 0
+    height, width = trace.in_size
+    return len(trace._plan.x) * height * width
 
 
 # ------------------------------------------------------------------ numbers
@@ -435,11 +459,12 @@ def _window_block(trace: convcore.Trace, first: int, count: int) -> dict[str, An
 
 
 def demo_windows(token: int, first: int) -> dict[str, Any]:
-    """The block of windows of the last ``demo_run`` (filter 1) that holds
+    """The block of windows of the run ``token`` (filter 1) that holds
     window ``first``: blocks start at multiples of their size, at most
-    ``BLOCK_TAPS`` taps. ``{"stale": True}`` when another run came since."""
-    trace = _last["trace"]
-    if token != _last["token"] or trace is None:
+    ``BLOCK_TAPS`` taps. ``{"stale": True}`` when that run's trace is no
+    longer kept (see ``_traces``)."""
+    trace = _traces.get(token)
+    if trace is None:
         return {"stale": True}
     steps = len(trace)
     taps = len(trace._plan.weight[0]) * trace.kernel[0] * trace.kernel[1]
@@ -654,7 +679,7 @@ def run(
     }
     out = layout["out"]
     if out is None or min(out) < 1:
-        _last.update(token=token, trace=None)
+        _keep_trace(token, None)
         return result
     weight4 = [[kern] * channels for kern in kernels]
     plan = plan_conv(x, weight4, biases, s, p, d, 1, padding_mode)
@@ -662,7 +687,7 @@ def run(
     flat = array("d", chain.from_iterable(chain.from_iterable(output)))
     trace = trace_plan(plan, 0)
     steps = len(trace)
-    _last.update(token=token, trace=trace)
+    _keep_trace(token, trace)
     result.update(
         out_size=list(out),
         steps=steps,
@@ -724,6 +749,16 @@ def demo_run(source: Sequence[float], **settings: Any) -> dict[str, Any]:
     return run(source=source, **settings)
 
 
+def demo_ahead(source: Sequence[float], keep: int, **settings: Any) -> dict[str, Any]:
+    """A state the page may show next (one key press away from the shown
+    one), computed while it is idle: ``demo_run``'s result, whose trace is
+    kept for ``demo_windows`` like any other. ``keep``: the token of the
+    result on screen, whose trace must outlive this run's."""
+    if keep in _traces:
+        _traces[keep] = _traces.pop(keep)
+    return demo_run(source, **settings)
+
+
 def warmup() -> None:
     """One small run and one step, so the build ships what they import."""
     pixels = array("d", [0.0, 0.5, 1.0, 0.25] * 4)
@@ -748,4 +783,4 @@ def warmup() -> None:
     js_number(result["output"][0])
 
 
-REQUESTS = {"demo_run": demo_run, "demo_windows": demo_windows}
+REQUESTS = {"demo_run": demo_run, "demo_ahead": demo_ahead, "demo_windows": demo_windows}

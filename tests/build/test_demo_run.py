@@ -92,10 +92,11 @@ def test_window_blocks_are_the_traces_windows(state: dict[str, Any]) -> None:
     outputs bit for bit), whatever the kernel (separable ones are summed in
     another order), channels, padding, stride or bias."""
     result = demo_api.demo_run(**{**fix_padding(state), "token": 7})
-    trace = demo_api._last["trace"]
+    trace = demo_api._traces.get(7)
     if not result["steps"]:
         assert trace is None
         return
+    assert trace is not None
     step = 0
     while step < result["steps"]:
         block = demo_api.demo_windows(7, step)

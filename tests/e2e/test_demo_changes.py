@@ -8,9 +8,11 @@ boundary (window.convcoreEngine.call)."""
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Site
@@ -26,17 +28,34 @@ from tests.e2e.test_demo import (
     table,
 )
 
-# Every request the demo makes from now on: its name and arguments.
+# Every request the demo makes from now on: its name, its arguments and a
+# checksum of the source pixels sent with it; and how many are unanswered.
 COUNT_CALLS = """() => {
   const engine = window.convcoreEngine;
   const call = engine.call;
   window.__calls = [];
+  window.__pending = 0;
+  window.__lastCall = performance.now();
+  const answered = () => {
+    window.__pending--;
+    window.__lastCall = performance.now();
+  };
   engine.call = (fn, args, buffers) => {
-    window.__calls.push({ fn, args: JSON.parse(JSON.stringify(args || {})) });
-    return call(fn, args, buffers);
+    const values = buffers && buffers.source ? Array.from(buffers.source) : [];
+    const source = values.reduce((sum, v, i) => sum + v * ((i % 97) + 1), 0);
+    window.__calls.push({ fn, args: JSON.parse(JSON.stringify(args || {})), source });
+    window.__pending++;
+    window.__lastCall = performance.now();
+    const answer = call(fn, args, buffers);
+    answer.then(answered, answered);
+    return answer;
   };
 }"""
 TAKE_CALLS = "() => window.__calls.splice(0)"
+# No request unanswered, and none made or answered for `quiet` ms.
+QUIET = "(quiet) => window.__pending === 0 && performance.now() - window.__lastCall >= quiet"
+# The switch for results computed ahead (site_src/js/demo-ahead.js).
+AHEAD_OFF = "() => window.ConvDemo.ahead.setEnabled(false)"
 
 # What the page shows at the moment data-state turns "ready", noted by a
 # MutationObserver (it runs before anything else can change the page).
@@ -66,11 +85,45 @@ def demo_runs(page: Page) -> list[dict[str, Any]]:
     return [c["args"] for c in page.evaluate(TAKE_CALLS) if c["fn"] == "demo_run"]
 
 
-def open_counting(site: Site) -> Page:
+def open_counting(site: Site, ahead: bool = False) -> Page:
+    """The demo, its requests counted. Without ``ahead``, nothing is computed
+    ahead (every change asks Python once, as these tests check); the tests of
+    results computed ahead say ``ahead=True``."""
     page = calm(site)
     site.open("index.html")
     page.evaluate(COUNT_CALLS)
+    if not ahead:
+        page.evaluate(AHEAD_OFF)
     return page
+
+
+def computed(calls: list[dict[str, Any]]) -> list[str]:
+    """The states Python computed (for demo_run or demo_ahead), each as the
+    arguments that define it and the source's checksum."""
+    out = []
+    for c in calls:
+        if c["fn"] in ("demo_run", "demo_ahead"):
+            args = {k: v for k, v in c["args"].items() if k not in ("token", "keep", "step")}
+            out.append(json.dumps([args, c["source"]], sort_keys=True))
+    return out
+
+
+def burst(page: Page, keys: list[str]) -> int:
+    """50 presses in "Kernel size" (from 3), each of ``keys`` at random, as
+    fast as they come; the kernel size they lead to."""
+    page.get_by_label("Kernel size", exact=True).focus()
+    rng = random.Random(18)
+    kernel = 3
+    for _ in range(50):
+        key = rng.choice(keys)
+        page.keyboard.press(key)
+        kernel = min(20, max(1, kernel + (1 if key == "ArrowUp" else -1)))
+    return kernel
+
+
+def settle(page: Page) -> None:
+    """Wait until the page has asked for everything it computes ahead."""
+    page.wait_for_function(QUIET, arg=1000, timeout=30_000)
 
 
 def test_input_then_change_of_one_value_is_one_request(site: Site) -> None:
@@ -113,23 +166,19 @@ def test_input_then_change_of_one_value_is_one_request(site: Site) -> None:
 
 def test_a_burst_of_key_presses_ends_on_the_last_setting(site: Site) -> None:
     """50 presses of ArrowUp/ArrowDown in "Kernel size" as fast as they come:
-    at most one demo_run a press, none twice in a row for one state, the last
-    for the final setting, and that setting's output shown and in the tables."""
+    at most one demo_run a press, none twice in a row for one state, one for
+    the final setting, and that setting's output shown and in the tables."""
     page = open_counting(site)
     page.evaluate(SNAPSHOT_AT_READY)
-    page.get_by_label("Kernel size", exact=True).focus()
-    rng = random.Random(18)
-    kernel = 3
-    for _ in range(50):
-        key = rng.choice(["ArrowUp", "ArrowUp", "ArrowDown"])
-        page.keyboard.press(key)
-        kernel = min(20, max(1, kernel + (1 if key == "ArrowUp" else -1)))
+    kernel = burst(page, ["ArrowUp", "ArrowUp", "ArrowDown"])
     site.wait_ready()
     page.wait_for_timeout(300)  # anything still to come would come now
     site.wait_ready()
     runs = demo_runs(page)
     assert 1 <= len(runs) <= 50
-    assert runs[-1]["kernel"] == [kernel, kernel]
+    # the last request is for the final setting, unless the burst ended back
+    # on the setting on screen while another was on its way (nothing to ask)
+    assert [kernel, kernel] in [r["kernel"] for r in runs]
     states = [(tuple(r["kernel"]), tuple(map(tuple, r["weights"]))) for r in runs]
     assert all(a != b for a, b in itertools.pairwise(states)), states
     expect(page.get_by_label("Kernel size", exact=True)).to_have_value(str(kernel))
@@ -146,13 +195,18 @@ def test_a_burst_of_key_presses_ends_on_the_last_setting(site: Site) -> None:
     assert final["kernel"] == str(kernel)
 
 
-def test_everything_is_complete_at_ready(site: Site) -> None:
+@pytest.mark.parametrize("ahead", [False, True], ids=["asked", "ahead"])
+def test_everything_is_complete_at_ready(site: Site, ahead: bool) -> None:
     """At the very moment data-state turns "ready" after each key press, the
     shape, the whole output table, the window's arithmetic, the formula and
-    the PyTorch snippet belong to the new setting."""
-    page = open_counting(site)
+    the PyTorch snippet belong to the new setting: whether the press asked
+    Python (one demo_run each) or found its state computed ahead (none)."""
+    page = open_counting(site, ahead)
     page.evaluate(SNAPSHOT_AT_READY)
     page.get_by_label("Kernel size", exact=True).focus()
+    if ahead:
+        settle(page)
+        page.evaluate(TAKE_CALLS)
     digit = digits(site)[0]
     for key, kernel in (("ArrowUp", 4), ("ArrowUp", 5), ("ArrowDown", 4)):
         page.keyboard.press(key)
@@ -169,7 +223,9 @@ def test_everything_is_complete_at_ready(site: Site) -> None:
         assert float(snap["output"]) == want[-1][-1]
         assert f"= {side}" in snap["formula"]
         assert f"kernel_size=({kernel}, {kernel})" in snap["code"]
-    assert len(demo_runs(page)) == 3
+        if ahead:
+            settle(page)  # the next press's state is computed ahead
+    assert len(demo_runs(page)) == (0 if ahead else 3)
 
 
 def test_a_fast_drag_of_the_slide_ends_on_its_last_window(site: Site) -> None:
@@ -202,3 +258,121 @@ def test_a_fast_drag_of_the_slide_ends_on_its_last_window(site: Site) -> None:
     assert abs(sum(arith["products"]) - float(arith["sum"])) <= 1e-9
     expect(page.get_by_test_id("step-status")).to_contain_text(f"Step {step + 1} of 324")
     assert page_hash(page)["step"] == str(step)
+
+
+# ------------------------------------------------------ results computed ahead
+
+
+def test_ahead_computes_the_states_one_press_away_once_then_stops(site: Site) -> None:
+    """While the page is still, Python computes each state one ArrowUp or
+    ArrowDown away in the number boxes, once, and then nothing more however
+    long the page stays still; a press onto one of them asks nothing, and
+    from there the states one press away are computed in turn, except the
+    one shown before (kept)."""
+    page = open_counting(site, ahead=True)
+    settle(page)
+    page.evaluate(TAKE_CALLS)
+    page.wait_for_timeout(1500)
+    assert page.evaluate(TAKE_CALLS) == []
+    page.get_by_label("Stride", exact=True).focus()
+    page.keyboard.press("ArrowUp")  # stride 2, computed while the page was still
+    site.wait_ready()
+    settle(page)
+    calls = page.evaluate(TAKE_CALLS)
+    states = computed(calls)
+    assert len(states) == len(set(states)), states
+    got = sorted(
+        (c["fn"], *(c["args"][name][0] for name in ("kernel", "stride", "padding", "dilation")))
+        for c in calls
+        if c["fn"] in ("demo_run", "demo_ahead")
+    )
+    assert got == [
+        ("demo_ahead", 2, 2, 0, 1),
+        ("demo_ahead", 3, 2, 0, 2),
+        ("demo_ahead", 3, 2, 1, 1),
+        ("demo_ahead", 3, 3, 0, 1),
+        ("demo_ahead", 4, 2, 0, 1),
+    ]
+    page.wait_for_timeout(1500)
+    assert page.evaluate(TAKE_CALLS) == []
+    assert_close(
+        table(page, "output-values"), host_output([digits(site)[0]], [ones(3, 3)], stride=2)[0]
+    )
+
+
+def test_a_press_onto_a_state_computed_ahead_asks_nothing(site: Site) -> None:
+    """ArrowUp onto a state computed ahead, then ArrowDown back to the one
+    shown before: no demo_run, and at "ready" each state's own output,
+    tables and arithmetic."""
+    page = open_counting(site, ahead=True)
+    page.evaluate(SNAPSHOT_AT_READY)
+    page.get_by_label("Kernel size", exact=True).focus()
+    settle(page)
+    page.evaluate(TAKE_CALLS)
+    digit = digits(site)[0]
+    for key, kernel in (("ArrowUp", 4), ("ArrowDown", 3)):
+        page.keyboard.press(key)
+        site.wait_ready()
+        assert demo_runs(page) == []
+        snap = page.evaluate("window.__atReady")[-1]
+        want = host_output([digit], [ones(kernel, kernel)])[0]
+        side = 20 - kernel + 1
+        assert (snap["kernel"], snap["shape"]) == (str(kernel), shape(side, side))
+        assert (snap["rows"], snap["cells"], snap["taps"]) == (side, side, kernel * kernel)
+        assert float(snap["last"]) == float(snap["output"]) == want[-1][-1]
+        assert_close(table(page, "output-values"), want)
+        settle(page)
+
+
+def test_a_kept_result_is_shown_only_for_its_exact_state(site: Site) -> None:
+    """Kernel 4 computed ahead for digit 0 with the default weights; then a
+    weight, then the digit, changes: ArrowUp to kernel 4 shows the output
+    of the weights and digit now set, never the result kept for others."""
+    page = open_counting(site, ahead=True)
+    kernel = page.get_by_label("Kernel size", exact=True)
+    kernel.focus()
+    settle(page)
+    weight = page.get_by_test_id("weight-0-0")
+    weight.fill("2")
+    weight.press("Tab")
+    site.wait_ready()
+    kernel.focus()
+    page.keyboard.press("ArrowUp")
+    site.wait_ready()
+    grown = [[2.0, 1.0, 1.0, 0.0], [1.0, 1.0, 1.0, 0.0], [1.0, 1.0, 1.0, 0.0], [0.0] * 4]
+    assert_close(table(page, "output-values"), host_output([digits(site)[0]], [grown])[0])
+    settle(page)
+    page.get_by_test_id("digit-class").focus()
+    page.keyboard.press("ArrowDown")  # digit 1: kernel 3 and 5 are kept for digit 0
+    site.wait_ready()
+    kernel.focus()
+    page.keyboard.press("ArrowDown")
+    site.wait_ready()
+    shrunk = [[2.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
+    assert_close(table(page, "output-values"), host_output([digits(site)[1]], [shrunk])[0])
+    assert float(arithmetic(page)["output"]) == host_output([digits(site)[1]], [shrunk])[0][-1][-1]
+
+
+def test_a_burst_onto_states_computed_ahead_ends_on_the_last_setting(site: Site) -> None:
+    """50 presses of ArrowUp/ArrowDown in "Kernel size" with results computed
+    ahead: no state is computed twice (a state shown or computed before is
+    taken from what the page kept), and the last setting's output is what is
+    shown, at "ready" and in the tables."""
+    page = open_counting(site, ahead=True)
+    page.evaluate(SNAPSHOT_AT_READY)
+    page.get_by_label("Kernel size", exact=True).focus()
+    settle(page)
+    kernel = burst(page, ["ArrowUp", "ArrowDown", "ArrowDown"])
+    site.wait_ready()
+    settle(page)
+    site.wait_ready()
+    states = computed(page.evaluate(TAKE_CALLS))
+    assert len(states) == len(set(states)), states
+    expect(page.get_by_label("Kernel size", exact=True)).to_have_value(str(kernel))
+    assert page_hash(page).get("kernel", "3") == str(kernel)
+    side = 20 - kernel + 1
+    want = host_output([digits(site)[0]], [ones(kernel, kernel)])[0]
+    assert_close(table(page, "output-values"), want)
+    assert float(arithmetic(page)["output"]) == want[-1][-1]
+    final = page.evaluate("window.__atReady")[-1]
+    assert (final["kernel"], final["shape"]) == (str(kernel), shape(side, side))
