@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Site
 from tests.e2e.test_demo import (
+    TWO_FRAMES,
     arithmetic,
     assert_close,
     calm,
@@ -66,7 +67,8 @@ def test_drawing_changes_the_input(site: Site) -> None:
         page.keyboard.press(key)
     site.wait_ready()
     assert table(page, "input-values")[17][2] == 1
-    # The drawing is in the link.
+    # The drawing is in the link (written in a task after the frame of ready).
+    page.evaluate(TWO_FRAMES)
     url = page.url
     page.goto("about:blank")
     page.goto(url)
