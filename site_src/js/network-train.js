@@ -107,6 +107,20 @@
     });
   }
 
+  // The newest snapshot, drawn in the next frame: the worker's answer is
+  // handled in a short task, and a snapshot overtaken by a newer one is never drawn.
+  let pending = null;
+  function drawSoon(snapshot) {
+    if (pending === null) {
+      requestAnimationFrame(() => {
+        const newest = pending;
+        pending = null;
+        if (newest) drawRun(newest); // null: a reset has drawn its fresh run since
+      });
+    }
+    pending = snapshot;
+  }
+
   // ---------------------------------------------------------- the loop
 
   function settings() {
@@ -122,6 +136,7 @@
     run.measuring = false;
     run.measured = -1;
     run.slices = [];
+    pending = null;
     ConvNet.curves.clear();
     setText("train-rate", "");
     setText("train-loss", "");
@@ -162,7 +177,7 @@
     if (answer.losses.length) setText("train-loss", answer.losses[answer.losses.length - 1].toFixed(4));
     if (snapshot) {
       run.lastSnapshot = done;
-      drawRun(answer);
+      drawSoon(answer);
       setText("train-rate", String(rate()));
     }
     // The slice that was in flight when Pause was pressed, or a Step: its
