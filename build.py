@@ -517,6 +517,9 @@ def render_pages(
             "offline_zip": OFFLINE_ZIP,
         }
         context.update(prerender.page_context(name, digits))
+        # Computed with the page, loaded by its script after the first paint.
+        for path, text in context.pop("files", {}).items():
+            write_text(out / path, text)
         html = env.get_template(name).render(context)
         write_text(out / name, html)
     return names

@@ -15,13 +15,14 @@
     if (box && box.textContent !== text) box.textContent = text;
   }
 
-  function script() {
-    if (typeof window.CONVCORE_MNIST === "string") return Promise.resolve();
+  // A classic script of the build's data, which sets window[name]; resolves with its value.
+  function script(src, name) {
+    if (window[name] !== undefined) return Promise.resolve(window[name]);
     return new Promise((resolve, reject) => {
       const tag = document.createElement("script");
-      tag.src = "data/mnist.js";
-      tag.onload = () => resolve();
-      tag.onerror = () => reject(new Error("data/mnist.js could not be loaded next to this page"));
+      tag.src = src;
+      tag.onload = () => resolve(window[name]);
+      tag.onerror = () => reject(new Error(`${src} could not be loaded next to this page`));
       document.head.appendChild(tag);
     });
   }
@@ -38,8 +39,8 @@
   function load() {
     if (!loading) {
       say("Loading the 10,000 training and held-out digits (2 MB)…");
-      loading = script()
-        .then(() => ConvNet.status.call("network_data", {}, { data: bytesOf(window.CONVCORE_MNIST) }))
+      loading = script("data/mnist.js", "CONVCORE_MNIST")
+        .then((b64) => ConvNet.status.call("network_data", {}, { data: bytesOf(b64) }))
         .then((counts) => {
           say(`${counts.train.toLocaleString("en")} training and ${counts.heldout.toLocaleString("en")} held-out digits loaded.`);
           return counts;
@@ -52,5 +53,5 @@
     return loading;
   }
 
-  ConvNet.data = { load };
+  ConvNet.data = { load, script };
 })();

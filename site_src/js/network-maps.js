@@ -83,22 +83,9 @@
     for (let i = 0; i < values.length; i++) {
       const [row, col] = place(shape, grid, i);
       const rgb = gray ? [R.gray(values[i]), R.gray(values[i]), R.gray(values[i])] : R.diverging(values[i], scale);
-      const o = (row * grid.cols + col) * 4;
-      img.data[o] = rgb[0];
-      img.data[o + 1] = rgb[1];
-      img.data[o + 2] = rgb[2];
-      img.data[o + 3] = 255;
+      opaque(img, row * grid.cols + col, rgb);
     }
-    let bitmap = bitmaps.get(canvas);
-    if (!bitmap) {
-      bitmap = document.createElement("canvas");
-      bitmaps.set(canvas, bitmap);
-    }
-    bitmap.width = grid.cols;
-    bitmap.height = grid.rows;
-    bitmap.getContext("2d").putImageData(img, 0, 0);
-    ctx.clearRect(0, 0, grid.cols, grid.rows);
-    ctx.drawImage(bitmap, 0, 0);
+    blit(canvas, ctx, img, grid);
     if (marks && marks.cells) {
       ctx.fillStyle = "rgba(0, 162, 199, 0.25)";
       for (const at of marks.cells) {
@@ -114,26 +101,47 @@
     return scale;
   }
 
+  function opaque(img, pixel, rgb) {
+    const at = pixel * 4;
+    img.data[at] = rgb[0];
+    img.data[at + 1] = rgb[1];
+    img.data[at + 2] = rgb[2];
+    img.data[at + 3] = 255;
+  }
+
+  // One pixel a cell, drawn scaled up: a canvas is far quicker at one image
+  // than at a fillRect (and a colour string to parse) a cell.
+  function blit(canvas, ctx, img, grid) {
+    let bitmap = bitmaps.get(canvas);
+    if (!bitmap) {
+      bitmap = document.createElement("canvas");
+      bitmaps.set(canvas, bitmap);
+    }
+    bitmap.width = grid.cols;
+    bitmap.height = grid.rows;
+    bitmap.getContext("2d").putImageData(img, 0, 0);
+    ctx.clearRect(0, 0, grid.cols, grid.rows);
+    ctx.drawImage(bitmap, 0, 0);
+  }
+
   // A conv layer's weights [out][in][kh][kw]: row k holds input channel k's
-  // kernel of every output channel.
+  // kernel of every output channel; the gaps stay transparent.
   function drawKernels(canvas, values, shape, grid) {
     const [out, inputs, kh, kw] = shape;
-    const picture = [];
+    const ctx = size(canvas, grid);
+    const scale = scaleOf(values);
+    const img = ctx.createImageData(grid.cols, grid.rows);
     for (let c = 0; c < inputs; c++) {
       for (let o = 0; o < out; o++) {
         for (let r = 0; r < kh; r++) {
-          for (let k = 0; k < kw; k++) picture.push([c * (kh + 1) + r, o * (kw + 1) + k, values[((o * inputs + c) * kh + r) * kw + k]]);
+          for (let k = 0; k < kw; k++) {
+            const rgb = R.diverging(values[((o * inputs + c) * kh + r) * kw + k], scale);
+            opaque(img, (c * (kh + 1) + r) * grid.cols + o * (kw + 1) + k, rgb);
+          }
         }
       }
     }
-    const ctx = size(canvas, grid);
-    const scale = scaleOf(values);
-    ctx.clearRect(0, 0, grid.cols, grid.rows);
-    for (const [row, col, v] of picture) {
-      const rgb = R.diverging(v, scale);
-      ctx.fillStyle = `rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`;
-      ctx.fillRect(col, row, 1, 1);
-    }
+    blit(canvas, ctx, img, grid);
     return scale;
   }
 

@@ -39,10 +39,17 @@
     return same;
   }
 
-  function start() {
-    const node = $("network-prerender");
-    if (!node || !(shows("widget-classify") || shows("widget-train"))) return;
-    const prerender = JSON.parse(node.textContent);
+  // The build's view comes in a script of its own (data/network.js, three
+  // quarters of the page's bytes), asked for once the page is parsed, so
+  // the page paints its pre-rendered first view without waiting for it.
+  function load() {
+    if (!(shows("widget-classify") || shows("widget-train"))) return;
+    ConvNet.data.script("data/network.js", "CONVCORE_NETWORK").then(start, (err) => {
+      ConvNet.status.showNotices([`The page could not start: ${err.message}`], true);
+    });
+  }
+
+  function start(prerender) {
     const classifier = shows("widget-classify");
     ConvNet.live = {
       state: null,
@@ -85,5 +92,5 @@
     });
   }
 
-  ConvDemo.tables.nextTask(start);
+  ConvDemo.tables.nextTask(load);
 })();

@@ -27,6 +27,7 @@
     seen: 0,
     measuring: false,
     pausing: false, // Pause pressed while a training slice may be in flight
+    started: false, // trained, or asked to, since the run's fresh weights (a slice may end mid-batch)
     measured: -1, // examples seen when the last measurement began
     working: false,
     lastSnapshot: 0,
@@ -44,7 +45,7 @@
   }
 
   function status() {
-    return run.wantRun ? "running" : run.seen > 0 ? "paused" : "idle";
+    return run.wantRun ? "running" : run.started ? "paused" : "idle";
   }
 
   function showStatus() {
@@ -106,6 +107,20 @@
     });
   }
 
+  // The newest snapshot, drawn in the next frame: the worker's answer is
+  // handled in a short task, and a snapshot overtaken by a newer one is never drawn.
+  let pending = null;
+  function drawSoon(snapshot) {
+    if (pending === null) {
+      requestAnimationFrame(() => {
+        const newest = pending;
+        pending = null;
+        if (newest) drawRun(newest); // null: a reset has drawn its fresh run since
+      });
+    }
+    pending = snapshot;
+  }
+
   // ---------------------------------------------------------- the loop
 
   function settings() {
@@ -121,6 +136,7 @@
     run.measuring = false;
     run.measured = -1;
     run.slices = [];
+    pending = null;
     ConvNet.curves.clear();
     setText("train-rate", "");
     setText("train-loss", "");
@@ -161,7 +177,7 @@
     if (answer.losses.length) setText("train-loss", answer.losses[answer.losses.length - 1].toFixed(4));
     if (snapshot) {
       run.lastSnapshot = done;
-      drawRun(answer);
+      drawSoon(answer);
       setText("train-rate", String(rate()));
     }
     // The slice that was in flight when Pause was pressed, or a Step: its
@@ -201,21 +217,27 @@
 
   function start() {
     run.wantRun = true;
+    run.started = true;
     run.pausing = false;
     announce("Training…");
     showStatus();
     work();
   }
 
+  // Said at once: the request in flight may be a held-out measurement, whose
+  // slices go on (and start again for the last examples) without training.
   function pause() {
     run.wantRun = false;
     run.pausing = true;
     announce(`Paused after ${run.seen} examples.`);
+    showStatus();
   }
 
   // New settings, or Reset: fresh weights from the seed, nothing trained.
   function restart(why) {
     run.wantRun = false;
+    run.pausing = false;
+    run.started = false;
     run.steps = 0;
     run.dirty = true;
     announce(why);
@@ -283,6 +305,7 @@
     $("train-pause").addEventListener("click", pause);
     $("train-step").addEventListener("click", () => {
       run.steps++;
+      run.started = true;
       work();
     });
     $("train-reset").addEventListener("click", () => restart("Reset: fresh weights from the seed."));

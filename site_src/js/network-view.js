@@ -96,8 +96,7 @@
     showModel(result.source);
     if (view.pick) ConvNet.layers.adoptPick(view.pick);
     ConvNet.layers.show(view);
-    const code = $("network-pytorch-code");
-    if (code && view.code && code.textContent !== view.code) code.textContent = view.code;
+    showCode(view);
     const share = (100 * view.probabilities[view.prediction]).toFixed(1);
     $("classify-status").textContent = `Prediction: ${view.prediction}, with probability ${share}%.`;
     showShown();
@@ -129,6 +128,11 @@
     setText($("prediction-share"), `(${(100 * probabilities[prediction]).toFixed(1)}%)`);
   }
 
+  function showCode(view) {
+    const code = $("network-pytorch-code");
+    if (code && view.code) setText(code, view.code);
+  }
+
   function showModel(source) {
     setText($("model-source"), source);
     setText(
@@ -145,6 +149,7 @@
     shown = { key: ConvNet.state.viewKey(prerender.defaults, "shipped"), state: ConvNet.state.clone(prerender.defaults), model: "shipped", built: true };
     I.knowDigit(prerender.defaults.digit, view.input);
     showProbabilities(view.probabilities, view.prediction);
+    showCode(view);
     showShown();
   }
 

@@ -233,8 +233,25 @@ def test_seeded_steps_give_the_hosts_weights_and_reset_restores_the_seeds(
     assert_same_weights(downloaded(page), fresh_model(widths, seed))
 
 
+# Counts the training slices asked of the worker and not yet answered.
+COUNT_TRAINING = """() => {
+  const engine = window.convcoreEngine;
+  const call = engine.call.bind(engine);
+  window.__training = 0;
+  engine.call = (name, ...rest) => {
+    const answer = call(name, ...rest);
+    if (name !== "network_train") return answer;
+    window.__training++;
+    const landed = () => { window.__training--; };
+    answer.then(landed, landed);
+    return answer;
+  };
+}"""
+
+
 def test_after_pause_is_answered_no_more_examples_are_seen(site: Site) -> None:
     page = site.open("network.html#widths=2,2&batch=2")
+    page.evaluate(COUNT_TRAINING)
     page.get_by_test_id("train-start").click()
     expect(page.get_by_test_id("train-status")).to_have_text("running")
     page.wait_for_function(
@@ -244,6 +261,8 @@ def test_after_pause_is_answered_no_more_examples_are_seen(site: Site) -> None:
     page.get_by_test_id("train-pause").click()
     expect(page.get_by_test_id("train-status")).to_have_text("paused")
     expect(page.get_by_test_id("train-start")).to_be_enabled()
+    # Pause is said at once; the training slice in flight then still lands.
+    page.wait_for_function("() => window.__training === 0", timeout=60_000)
     seen = page.get_by_test_id("train-seen").text_content()
     time.sleep(1.5)
     expect(page.get_by_test_id("train-seen")).to_have_text(seen or "")
@@ -252,6 +271,51 @@ def test_after_pause_is_answered_no_more_examples_are_seen(site: Site) -> None:
     expect(page.get_by_test_id("heldout-accuracy")).to_have_text(
         re.compile(r"^\d{1,3}\.\d%$"), timeout=60_000
     )
+
+
+# Holds the worker's first answer to one request (network_train or
+# network_measure) until window.__release() is called, so a click lands while
+# that request is in flight, however fast the worker is.
+HOLD_FIRST = """(name) => {
+  const engine = window.convcoreEngine;
+  const call = engine.call.bind(engine);
+  window.__held = false;
+  let release = null;
+  const released = new Promise((resolve) => { release = resolve; });
+  window.__release = () => release();
+  engine.call = (asked, ...rest) => {
+    const answer = call(asked, ...rest);
+    if (asked !== name || window.__held) return answer;
+    window.__held = true;
+    return released.then(() => answer);
+  };
+}"""
+
+
+@pytest.mark.parametrize("request_name", ["network_train", "network_measure"])
+def test_pause_is_shown_at_once_while_a_request_is_in_flight(site: Site, request_name: str) -> None:
+    """Pause right after Start (a training slice in flight) and during a
+    held-out measurement: the trainer says paused before the worker answers."""
+    page = site.open("network.html#widths=2,2&batch=2")
+    page.evaluate(HOLD_FIRST, request_name)
+    page.get_by_test_id("train-start").click()
+    page.wait_for_function("() => window.__held", timeout=60_000)
+    page.get_by_test_id("train-pause").click()
+    expect(page.get_by_test_id("train-status")).to_have_text("paused", timeout=2_000)
+    expect(page.get_by_test_id("train-start")).to_be_enabled()
+    expect(page.get_by_test_id("train-pause")).to_be_disabled()
+    page.evaluate("() => window.__release()")
+    # Whatever the held slice did (a slice may end mid-batch), nothing more is trained.
+    time.sleep(1.0)
+    seen = page.get_by_test_id("train-seen").text_content() or ""
+    time.sleep(1.0)
+    expect(page.get_by_test_id("train-seen")).to_have_text(seen)
+    if request_name == "network_measure":
+        assert int(seen) >= 1000
+        expect(page.get_by_test_id("heldout-accuracy")).to_have_text(
+            re.compile(r"^\d{1,3}\.\d%$"), timeout=60_000
+        )
+    expect(page.get_by_test_id("train-status")).to_have_text("paused")
 
 
 def test_use_these_weights_puts_the_run_into_the_classifier(site: Site) -> None:
