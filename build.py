@@ -64,6 +64,7 @@ WORKER_HOME = "/home/pyodide"
 # connection; joined, 0.6-1.2x. First contentful paint: within the noise.
 SCRIPT_BUNDLES: dict[str, tuple[str, ...]] = {
     "demo.js": (
+        "demo-hash.js",
         "demo-state.js",
         "demo-render.js",
         "demo-tables.js",
@@ -90,6 +91,7 @@ SCRIPT_BUNDLES: dict[str, tuple[str, ...]] = {
         "demo-tables.js",
         "demo-input.js",
         "demo-export.js",
+        "demo-hash.js",
         "network-state.js",
         "network-status.js",
         "network-data.js",

@@ -21,6 +21,8 @@
   };
   const WEIGHT_LIMIT = 1000; // weights and biases stay within +-1000
   const MAX_VALUE_LENGTH = 20000; // longer hash values are refused unread
+  const KEYS = ["kernel", "stride", "padding", "dilation", "padding_mode", "input", "digit", "size",
+    "background", "channels", "filters", "speed", "step", "pixels", "weights", "bias"];
   const PADDING_MODES = ["zeros", "reflect", "replicate", "circular"];
   const INPUTS = ["digit", "draw", "upload"];
   const DRAW_SIDE = 20;
@@ -142,12 +144,7 @@
 
   // ------------------------------------------------------------- parsing
 
-  const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
-  function toNumber(text) {
-    const t = String(text).trim();
-    return NUMBER.test(t) ? Number(t) : NaN;
-  }
+  const { toNumber, short } = ConvDemo.hash;
 
   function clampInt(value, [lo, hi]) {
     return Math.min(hi, Math.max(lo, Math.round(value)));
@@ -155,26 +152,8 @@
 
   // The one reader of the hash: returns {state, notices}.
   function parseHash(hash) {
-    const notices = [];
     const state = cloneState(DEFAULTS);
-    let text = String(hash || "");
-    if (text.startsWith("#")) text = text.slice(1);
-    if (!text) return { state, notices };
-    let params;
-    try {
-      params = new URLSearchParams(text);
-    } catch (err) {
-      notices.push("The link's settings could not be read, so the defaults are shown.");
-      return { state, notices };
-    }
-    const seen = new Map();
-    for (const [key, value] of params) {
-      if (seen.has(key)) {
-        notices.push(`"${short(key)}" appears more than once in the link; the first one is used.`);
-        continue;
-      }
-      seen.set(key, value);
-    }
+    const { values: seen, notices } = ConvDemo.hash.readHash(hash, MAX_VALUE_LENGTH);
     const note = (key, raw, why, used) =>
       notices.push(`${key}=${short(raw)}: ${why}, so ${used} is used.`);
 
@@ -224,13 +203,6 @@
       return fallback;
     };
 
-    for (const [key, raw] of seen) {
-      if (raw.length > MAX_VALUE_LENGTH) {
-        notices.push(`The value of "${short(key)}" is too long to be read, so the default is used.`);
-        seen.delete(key);
-      }
-    }
-
     if (seen.has("kernel")) state.kernel = pairValue("kernel", LIMITS.kernel, DEFAULTS.kernel);
     if (seen.has("stride")) state.stride = pairValue("stride", LIMITS.stride, DEFAULTS.stride);
     if (seen.has("dilation")) state.dilation = pairValue("dilation", LIMITS.dilation, DEFAULTS.dilation);
@@ -277,11 +249,7 @@
       });
       state.bias = bias;
     }
-    const known = new Set(["kernel", "stride", "padding", "dilation", "padding_mode", "input", "digit", "size",
-      "background", "channels", "filters", "speed", "step", "pixels", "weights", "bias"]);
-    for (const key of seen.keys()) {
-      if (!known.has(key)) notices.push(`"${short(key)}" is not a setting of this page and was ignored.`);
-    }
+    notices.push(...ConvDemo.hash.unknownKeys(seen, KEYS));
     if (state.input === "draw" && !state.pixels) state.pixels = new Array(DRAW_SIDE * DRAW_SIDE).fill(0);
     return { state, notices };
   }
@@ -327,12 +295,6 @@
       out.push(values);
     }
     return { weights: normaliseWeights(out, kh, kw), groups: groups.length };
-  }
-
-  // A hash value shown in a notice: shortened, and only ever set as text.
-  function short(value) {
-    const s = String(value);
-    return s.length > 40 ? `${s.slice(0, 40)}…` : s;
   }
 
   // ---------------------------------------------------------- serialising

@@ -13,19 +13,9 @@
 
   const ConvNet = (window.ConvNet = window.ConvNet || {});
   const MAX_VALUE_LENGTH = 2000;
-  const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
   const KEYS = ["digit", "heldout", "pixels", "layer", "at", "lr", "batch", "opt", "widths", "seed"];
   const TRAINING = ["lr", "batch", "opt", "widths", "seed"];
-
-  function toNumber(text) {
-    const t = String(text).trim();
-    return NUMBER.test(t) ? Number(t) : NaN;
-  }
-
-  function short(value) {
-    const s = String(value);
-    return s.length > 40 ? `${s.slice(0, 40)}…` : s;
-  }
+  const { toNumber, short } = ConvDemo.hash;
 
   function clone(state) {
     return {
@@ -60,27 +50,8 @@
   }
 
   function parseHash(hash, defaults, limits, layers) {
-    const notices = [];
     const state = clone(defaults);
-    const text = String(hash || "").replace(/^#/, "");
-    let params;
-    try {
-      params = new URLSearchParams(text);
-    } catch (err) {
-      notices.push("The link's settings could not be read, so the defaults are shown.");
-      return { state, notices };
-    }
-    const seen = new Map();
-    for (const [key, value] of params) {
-      if (key === "widget") continue; // embed.html's own key
-      if (seen.has(key)) {
-        notices.push(`"${short(key)}" appears more than once in the link; the first one is used.`);
-      } else if (value.length > MAX_VALUE_LENGTH) {
-        notices.push(`The value of "${short(key)}" is too long to be read, so the default is used.`);
-      } else {
-        seen.set(key, value);
-      }
-    }
+    const { values: seen, notices } = ConvDemo.hash.readHash(hash, MAX_VALUE_LENGTH, ["widget"]); // embed.html's own key
     const note = (key, why, used) => notices.push(`${key}=${short(seen.get(key))}: ${why}, so ${used} is used.`);
     const take = (key, found) => {
       if (found.why) note(key, found.why, Array.isArray(found.value) ? found.value.join(",") : found.value);
@@ -123,9 +94,7 @@
     }
     if (seen.has("widths")) take("widths", parseWidths(seen.get("widths"), defaults.widths.length, limits.width, defaults.widths));
     if (seen.has("seed")) take("seed", whole(seen.get("seed"), limits.seed, defaults.seed));
-    for (const key of seen.keys()) {
-      if (!KEYS.includes(key)) notices.push(`"${short(key)}" is not a setting of this page and was ignored.`);
-    }
+    notices.push(...ConvDemo.hash.unknownKeys(seen, KEYS));
     return { state, notices };
   }
 

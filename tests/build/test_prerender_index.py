@@ -75,7 +75,8 @@ def test_context_matches_convcore() -> None:
 
 def test_prerendered_state_is_the_pages_default() -> None:
     """site_src/js/demo-state.js's DEFAULTS describe the same state as prerender/index.py."""
-    source = (ROOT / "site_src" / "js" / "demo-state.js").read_text()
+    folder = ROOT / "site_src" / "js"
+    source = "".join((folder / name).read_text() for name in ("demo-hash.js", "demo-state.js"))
     script = (
         "global.window = {};"
         f"eval({json.dumps(source)});"

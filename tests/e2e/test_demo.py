@@ -287,6 +287,7 @@ def test_malformed_hash_is_corrected_with_a_notice(site: Site) -> None:
     hostile = (
         "stride=0&kernel=999&padding=%3Cscript%3Ealert(1)%3C%2Fscript%3E&dilation=-3"
         "&padding_mode=%3Cimg%20src%3Dx%3E&digit=NaN&weights=1,2&bias=1e999&nonsense=1"
+        f"&stride=3&speed={'9' * 20001}"
     )
     site.open(f"index.html#{hostile}")
     notice = page.get_by_test_id("notice")
@@ -294,6 +295,8 @@ def test_malformed_hash_is_corrected_with_a_notice(site: Site) -> None:
     text = notice.inner_text()
     for word in ("stride=0", "kernel=999", "dilation=-3", "nonsense", "<script>"):
         assert word in text, word
+    assert '"stride" appears more than once in the link; the first one is used.' in text
+    assert 'The value of "speed" is too long to be read, so the default is used.' in text
     assert page.locator("[data-testid=notice] script, [data-testid=notice] img").count() == 0
     assert page.evaluate("document.querySelectorAll('img').length") == 0
     expect(page.get_by_label("Stride", exact=True)).to_have_value("1")

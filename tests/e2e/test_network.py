@@ -345,11 +345,20 @@ def test_the_copied_pytorch_code_gives_the_pages_probabilities(site: Site) -> No
 
 
 def test_invalid_link_values_are_corrected_and_explained(site: Site) -> None:
-    page = site.open("network.html#digit=500&lr=abc&opt=rmsprop&widths=4&seed=-3")
+    long_batch = "1" * 2001
+    page = site.open(
+        "network.html#digit=500&lr=abc&opt=rmsprop&widths=4&seed=-3"
+        f"&digit=3&batch={long_batch}&layer=1&layer=2"
+    )
     notice = page.get_by_test_id("notice")
     expect(notice).to_be_visible()
     for text in ("digit=500", "lr=abc", "opt=rmsprop", "widths=4", "seed=-3"):
         expect(notice).to_contain_text(text)
+    first_used = "appears more than once in the link; the first one is used."
+    expect(notice).to_contain_text(f'"digit" {first_used}')
+    expect(notice).to_contain_text(f'"layer" {first_used}')
+    expect(notice).to_contain_text('The value of "batch" is too long to be read, so the default')
+    expect(page.get_by_test_id("train-batch")).to_have_value("16")
     assert hash_value(page, "digit") == "119"
     expect(page.get_by_test_id("train-seed")).to_have_value("0")
     assert_classified(page, [shipped_digits(site)[119]])
