@@ -14,6 +14,7 @@
 
   const D = window.ConvDemo;
   const { tables: T, live } = D;
+  const { setText } = T;
   const engine = window.convcoreEngine;
   const $ = (id) => document.getElementById(id);
   const CHANNEL_NAMES = ["red", "green", "blue"];
@@ -161,11 +162,6 @@
     Promise.all(jobs).then(() => D.status.end(token));
   }
 
-  // Text is written only where it changed: a write, even of the same text,
-  // is a new text node to lay out and paint.
-  function setText(node, text) {
-    if (node.textContent !== text) node.textContent = text;
-  }
 
   let shownFormula = "";
   let shownFixes = "";

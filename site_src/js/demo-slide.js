@@ -8,7 +8,7 @@
   "use strict";
 
   const D = window.ConvDemo;
-  const { state: S, live } = D;
+  const { state: S, tables: T, live } = D;
   const $ = (id) => document.getElementById(id);
 
   let lastFrame = 0;
@@ -90,21 +90,23 @@
     if (scene && scene.outSize) setStep(step === Infinity ? scene.steps - 1 : step, "step");
   }
 
+  // Written only where something changed: a range input's new value or a
+  // button's new text is laid out again even when it is the same.
   function updatePlayer() {
     const { scene, view } = live;
     const ok = Boolean(scene && scene.outSize);
     const last = ok ? scene.steps - 1 : 0;
     const scrub = $("scrub");
-    scrub.max = String(last);
-    scrub.value = String(ok ? view.step : 0);
+    if (scrub.max !== String(last)) scrub.max = String(last);
+    if (scrub.value !== String(ok ? view.step : 0)) scrub.value = String(ok ? view.step : 0);
     scrub.disabled = !ok;
-    scrub.setAttribute("aria-valuetext", ok ? `step ${view.step + 1} of ${scene.steps}` : "no output");
+    T.setAttr(scrub, "aria-valuetext", ok ? `step ${view.step + 1} of ${scene.steps}` : "no output");
     const playButton = $("play");
-    playButton.textContent = view.playing ? "❚❚ Pause" : "▶ Play";
-    playButton.setAttribute("aria-pressed", String(view.playing));
+    T.setText(playButton, view.playing ? "❚❚ Pause" : "▶ Play");
+    T.setAttr(playButton, "aria-pressed", String(view.playing));
     for (const id of ["play", "step-first", "step-back", "step-forward", "step-last"]) $(id).disabled = !ok;
-    $("speed").value = String(live.state.speed);
-    $("speed-text").textContent = `${S.SPEEDS[live.state.speed - 1]} steps/s`;
+    if ($("speed").value !== String(live.state.speed)) $("speed").value = String(live.state.speed);
+    T.setText($("speed-text"), `${S.SPEEDS[live.state.speed - 1]} steps/s`);
   }
 
   function bind() {

@@ -90,8 +90,8 @@
         probeIn: view.probeIn,
       });
       const scale = R.scaleOf(scene, f);
-      fig.querySelector(".legend-min").textContent = R.shortNumber(-scale);
-      fig.querySelector(".legend-max").textContent = R.shortNumber(scale);
+      T.setText(fig.querySelector(".legend-min"), R.shortNumber(-scale));
+      T.setText(fig.querySelector(".legend-max"), R.shortNumber(scale));
     });
     describeCanvases(scene, position);
   }
@@ -107,7 +107,7 @@
     const [H, W] = scene.inSize;
     const [[t, b], [l, r]] = scene.pads;
     const padded = t || b || l || r ? `padded with ${live.state.paddingMode} (top ${t}, bottom ${b}, left ${l}, right ${r})` : "no padding";
-    $("input-caption").textContent = `${sourceText()}, ${padded}`;
+    T.setText($("input-caption"), `${sourceText()}, ${padded}`);
     let text = `Input: ${sourceText()}, ${H} × ${W} pixels, ${padded}.`;
     if (position) {
       const rows = scene.rowTaps[position[0]];
@@ -115,11 +115,12 @@
       text += ` The current window reads padded rows ${rows[0]} to ${rows[rows.length - 1]} and columns ${cols[0]} to ${cols[cols.length - 1]}.`;
     }
     if (scene.dropped[0].length || scene.dropped[1].length) text += " Hatched red: input rows or columns that no window reads.";
-    $("input-canvas").setAttribute("aria-label", `${text} The values are in the table “Input values”.`);
+    T.setAttr($("input-canvas"), "aria-label", `${text} The values are in the table “Input values”.`);
     document.querySelectorAll("#outputs figure.panel-output canvas").forEach((canvas, f) => {
       if (!scene.outSize || f >= scene.filters) return;
       const [lo, hi] = scene.ranges[f];
-      canvas.setAttribute(
+      T.setAttr(
+        canvas,
         "aria-label",
         `Output of filter ${f + 1}: ${scene.outSize[0]} × ${scene.outSize[1]} values from ${R.shortNumber(lo)} to ${R.shortNumber(hi)}, ` +
           `${live.view.step + 1} of ${scene.steps} filled in. Blue is negative, red positive. ` +

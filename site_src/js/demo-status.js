@@ -66,7 +66,7 @@
   }
 
   function announce(message) {
-    $("step-status").textContent = message;
+    D.tables.setText($("step-status"), message);
   }
 
   function bind() {

@@ -26,6 +26,18 @@
   const fills = new WeakMap(); // table -> generation of its latest fill
   const shown = new WeakMap(); // table -> {height, width, values} it holds complete
 
+  // Text is written only where it changed: a write, even of the same text,
+  // is a new text node to lay out and paint (or, in a live region, to read
+  // out again).
+  function setText(node, text) {
+    if (node && node.textContent !== text) node.textContent = text;
+  }
+
+  // The same for an attribute, and for a text node's data.
+  function setAttr(node, name, value) {
+    if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+  }
+
   function el(tag, text, attrs) {
     const node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = text;
@@ -237,11 +249,18 @@
   }
 
   // The table's cells for `blocks` blocks (input channels) of kh x kw taps,
-  // each block a <tbody> headed by blockName(ch) (no head for a single
-  // block): the table's rows of that shape, built once. Returns the tap
-  // cells in order (block, kernel row, kernel column), each holding two
-  // spans (the factors, the product).
-  function tapCells(table, blocks, kh, kw, blockName) {
+  // each block a <tbody> headed by heads[ch] (no head for a single block):
+  // the table's rows of that shape, built once. Returns the tap cells in
+  // order (block, kernel row, kernel column), each holding two spans (the
+  // factors, the product), for the caller to write (fillArithmetic then
+  // writes them all again).
+  function tapCells(table, blocks, kh, kw, heads) {
+    const cells = showTaps(table, blocks, kh, kw, heads);
+    for (const td of cells) tapShown.delete(td);
+    return cells;
+  }
+
+  function showTaps(table, blocks, kh, kw, heads) {
     table.classList.remove("empty");
     const { tbodies, cells } = bodiesFor(table, blocks, kh, kw);
     if (table.tBodies[0] !== tbodies[0]) {
@@ -250,45 +269,47 @@
       for (const tbody of tbodies) table.insertBefore(tbody, foot);
       for (const td of foot.querySelectorAll("td")) td.colSpan = kw;
     }
-    if (blocks > 1) {
-      tbodies.forEach((tbody, ch) => {
-        tbody.rows[0].cells[0].textContent = blockName(ch);
-      });
-    }
+    if (blocks > 1) tbodies.forEach((tbody, ch) => setText(tbody.rows[0].cells[0], heads[ch]));
     return cells;
   }
 
   // A window's arithmetic: one block of kernel rows per input channel (taps
   // in that order: weight x value, then the product), then the sum, the bias
   // and the output. `layout`: {blocks, kernel: [kh, kw], blockName(ch)}.
+  // A cell keeps the numbers it shows (a kernel size and back finds its rows
+  // showing the window it showed), and only what changed is written.
   function fillArithmetic(table, win, layout) {
     const [kh, kw] = layout.kernel;
     const short = ConvDemo.render.shortNumber;
-    const caption = table.querySelector("caption");
-    caption.textContent = `Window for output row ${win.position[0]}, column ${win.position[1]}`;
-    const cells = tapCells(table, layout.blocks, kh, kw, layout.blockName);
+    setText(table.querySelector("caption"), `Window for output row ${win.position[0]}, column ${win.position[1]}`);
+    const sums = win.channel_sums && win.channel_sums.length === layout.blocks ? win.channel_sums : null;
+    const heads = [];
+    for (let ch = 0; ch < layout.blocks; ch++) {
+      heads.push(sums ? `${layout.blockName(ch)}: products add up to ${String(sums[ch])}` : layout.blockName(ch));
+    }
+    const cells = showTaps(table, layout.blocks, kh, kw, heads);
     for (let i = 0; i < cells.length; i++) {
       const td = cells[i];
       const w = win.weights[i];
       const v = win.values[i];
       const p = win.products[i];
+      const pad = Boolean(win.padding[i]);
+      const held = tapShown.get(td);
+      if (held && Object.is(held.w, w) && Object.is(held.v, v) && Object.is(held.p, p) && held.pad === pad) continue;
+      tapShown.set(td, { w, v, p, pad });
       td.dataset.weight = String(w);
       td.dataset.value = String(v);
       td.dataset.product = String(p);
-      td.classList.toggle("pad", Boolean(win.padding[i]));
+      td.classList.toggle("pad", pad);
       td.firstChild.textContent = `${short(w)} × ${short(v)}`;
       td.lastChild.textContent = short(p);
     }
-    if (win.channel_sums && win.channel_sums.length === layout.blocks && layout.blocks > 1) {
-      Array.from(table.tBodies).forEach((tbody, ch) => {
-        tbody.rows[0].cells[0].textContent = `${layout.blockName(ch)}: products add up to ${String(win.channel_sums[ch])}`;
-      });
-    }
     const foot = table.tFoot;
-    foot.querySelector("[data-testid=arith-sum]").textContent = String(win.sum);
-    foot.querySelector("[data-testid=arith-bias]").textContent = win.bias === null || win.bias === undefined ? "none" : String(win.bias);
-    foot.querySelector("[data-testid=arith-output]").textContent = String(win.output);
+    setText(foot.querySelector("[data-testid=arith-sum]"), String(win.sum));
+    setText(foot.querySelector("[data-testid=arith-bias]"), win.bias === null || win.bias === undefined ? "none" : String(win.bias));
+    setText(foot.querySelector("[data-testid=arith-output]"), String(win.output));
   }
+  const tapShown = new WeakMap(); // tap cell -> the numbers it shows
 
   function clearArithmetic(table, message) {
     table.classList.add("empty");
@@ -313,6 +334,8 @@
     prepareArithmetic,
     clearArithmetic,
     el,
+    setText,
+    setAttr,
     nextTask,
     keepRecent,
   };

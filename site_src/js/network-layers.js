@@ -11,6 +11,7 @@
   const ConvNet = window.ConvNet;
   const M = ConvNet.maps;
   const T = ConvDemo.tables;
+  const { setText } = T;
   const short = (v) => ConvDemo.render.shortNumber(v);
   const $ = (id) => document.getElementById(id);
 
@@ -35,9 +36,6 @@
     return { values: layer.values, shape: layer.shape, grid: layer.grid, title: `${index} · ${view.model[index].title}` };
   }
 
-  function setText(node, text) {
-    if (node && node.textContent !== text) node.textContent = text;
-  }
 
   function marksFor(index) {
     if (!pick) return null;
@@ -130,7 +128,7 @@
   // Pooling's window: its values, the max's winner marked, or the sum and divisor.
   function fillPool(table, p) {
     const [kh, kw] = p.kernel;
-    const cells = T.tapCells(table, 1, kh, kw, () => "");
+    const cells = T.tapCells(table, 1, kh, kw, []);
     for (let i = 0; i < cells.length; i++) {
       const td = cells[i];
       const winner = p.winner === i;
@@ -145,9 +143,9 @@
     const foot = table.tFoot;
     const max = p.kind === "max";
     footLabels(table, [max ? "largest" : "sum", max ? null : "÷ divisor", "= output"]);
-    foot.querySelector("[data-testid=arith-sum]").textContent = String(max ? p.values[p.winner] : p.sum);
-    foot.querySelector("[data-testid=arith-bias]").textContent = max ? "" : String(p.divisor);
-    foot.querySelector("[data-testid=arith-output]").textContent = String(p.output);
+    setText(foot.querySelector("[data-testid=arith-sum]"), String(max ? p.values[p.winner] : p.sum));
+    setText(foot.querySelector("[data-testid=arith-bias]"), max ? "" : String(p.divisor));
+    setText(foot.querySelector("[data-testid=arith-output]"), String(p.output));
   }
 
   function showArithmetic(p) {

@@ -376,3 +376,49 @@ def test_a_burst_onto_states_computed_ahead_ends_on_the_last_setting(site: Site)
     assert float(arithmetic(page)["output"]) == want[-1][-1]
     final = page.evaluate("window.__atReady")[-1]
     assert (final["kernel"], final["shape"]) == (str(kernel), shape(side, side))
+
+
+def short_number(v: float) -> str:
+    """render.shortNumber for the digits' values (k / 255, 1 and 0)."""
+    text = repr(float(f"{v:.4g}"))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def test_kept_arithmetic_rows_show_the_new_window(site: Site) -> None:
+    """The arithmetic's rows of a kernel shape are kept and write only the
+    numbers that changed: kernel 3, 4, then digit 1, then back to kernel 3
+    (its rows still hold digit 0's window 150) shows digit 1's window 150
+    in every tap, its numbers and its text."""
+    page = calm(site)
+    site.open("index.html#step=150")
+    page.evaluate(COUNT_CALLS)
+    kernel = page.get_by_label("Kernel size", exact=True)
+    kernel.focus()
+    settle(page)
+    page.keyboard.press("ArrowUp")
+    site.wait_ready()
+    page.get_by_test_id("digit-class").focus()
+    page.keyboard.press("ArrowDown")  # digit 1
+    site.wait_ready()
+    kernel.focus()
+    page.keyboard.press("ArrowDown")
+    site.wait_ready()
+    taps = page.evaluate(
+        """() => Array.from(document.querySelectorAll("[data-testid=arithmetic] td.tap"), (td) => ({
+          weight: Number(td.dataset.weight), value: Number(td.dataset.value),
+          product: Number(td.dataset.product),
+          factors: td.firstChild.textContent, productText: td.lastChild.textContent,
+        }))"""
+    )
+    image = digits(site)[1]
+    top, left = divmod(150, 18)
+    window = [image[r][c] for r in range(top, top + 3) for c in range(left, left + 3)]
+    assert any(window), "the window should hold some ink to tell digits apart"
+    assert arithmetic(page)["caption"].endswith(f"row {top}, column {left}")
+    assert [t["value"] for t in taps] == window
+    assert [t["weight"] for t in taps] == [1.0] * 9
+    assert [t["product"] for t in taps] == window
+    times = "\u00d7"
+    assert [t["factors"] for t in taps] == [f"1 {times} {short_number(v)}" for v in window]
+    assert [t["productText"] for t in taps] == [short_number(v) for v in window]
+    assert float(arithmetic(page)["output"]) == host_output([image], [ones(3, 3)])[0][top][left]
