@@ -19,19 +19,28 @@
     return f === 0 ? "" : `-f${f}`;
   }
 
-  // Editors built, by filter and kernel shape: one comes back when its shape
-  // does (ArrowUp then ArrowDown in "Kernel size"), or was prepared while the
-  // page was idle; building one (~40 elements) took a millisecond of a press.
-  const built = new Map(); // "f:khxkw" -> fieldset, least recently used first
-  const BUILT_KEPT = 12;
-  function editorFor(f, kh, kw) {
+  // A filter's editor (its preset menu, weights and bias) stays; its grid of
+  // weights is swapped when the kernel's shape changes. Grids built, by
+  // filter and kernel shape: one comes back when its shape does (ArrowUp then
+  // ArrowDown in "Kernel size"), or was prepared while the page was idle;
+  // building one took a millisecond of a press, and swapping the whole
+  // editor (menu and bias too) was laid out again each time.
+  const filters = []; // fieldset of filter f
+  const grids = new Map(); // "f:khxkw" -> grid, least recently used first
+  const GRIDS_KEPT = 12;
+  function gridFor(f, kh, kw) {
     const key = `${f}:${kh}x${kw}`;
-    return T.keepRecent(built, key, built.get(key) || buildEditor(f, kh, kw), BUILT_KEPT);
+    return T.keepRecent(grids, key, grids.get(key) || buildGrid(f, kh, kw), GRIDS_KEPT);
   }
 
-  // The editors `state` needs, built now (while the page is idle) if new.
+  function filterFor(f) {
+    if (!filters[f]) filters[f] = buildFilter(f);
+    return filters[f];
+  }
+
+  // The grids `state` needs, built now (while the page is idle) if new.
   function prepare(state) {
-    for (let f = 0; f < state.filters; f++) editorFor(f, state.kernel[0], state.kernel[1]);
+    for (let f = 0; f < state.filters; f++) gridFor(f, state.kernel[0], state.kernel[1]);
   }
 
   function syncEditors() {
@@ -43,8 +52,15 @@
       editorShape = shape;
       editorValues = "";
       const editors = [];
-      for (let f = 0; f < state.filters; f++) editors.push(editorFor(f, kh, kw));
-      box.replaceChildren(...editors);
+      for (let f = 0; f < state.filters; f++) {
+        const fs = filterFor(f);
+        const grid = gridFor(f, kh, kw);
+        const old = fs.querySelector(".weight-grid");
+        if (old !== grid) fs.replaceChild(grid, old);
+        labelPresets(fs, kh, kw);
+        editors.push(fs);
+      }
+      if (box.children.length !== editors.length || editors.some((fs, f) => box.children[f] !== fs)) box.replaceChildren(...editors);
       for (const input of box.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
     }
     // Most changes (stride, padding, digit, a result arriving) leave the
@@ -58,8 +74,20 @@
       const suffix = suffixOf(f);
       box.querySelectorAll(`[data-filter="${f}"] input.weight`).forEach((input, i) => D.controls.setValue(input, weights[f][i]));
       D.controls.setValue(box.querySelector(`[data-testid=bias${suffix}]`), state.bias[f]);
-      box.querySelector(`[data-testid=preset${suffix}]`).value = presetName(weights[f], kh, kw);
+      const preset = presetName(weights[f], kh, kw);
+      const select = box.querySelector(`[data-testid=preset${suffix}]`);
+      if (select.value !== preset) select.value = preset;
     }
+  }
+
+  // A preset of fixed size is named with its size when the kernel has another.
+  function presetLabel(label, values, kh, kw) {
+    return typeof values !== "function" && (kh !== 3 || kw !== 3) ? `${label} (3 × 3)` : label;
+  }
+
+  function labelPresets(fs, kh, kw) {
+    const options = fs.querySelector("select").options;
+    Object.values(S.PRESETS).forEach(([label, values], i) => T.setText(options[i + 1], presetLabel(label, values, kh, kw)));
   }
 
   function presetName(values, kh, kw) {
@@ -70,7 +98,7 @@
     return "custom";
   }
 
-  function buildEditor(f, kh, kw) {
+  function buildFilter(f) {
     const suffix = suffixOf(f);
     const fs = T.el("fieldset", null, { class: "filter", "data-filter": String(f) });
     fs.appendChild(T.el("legend", `Filter ${f + 1}`));
@@ -79,8 +107,7 @@
     const select = T.el("select", null, { id: `preset-${f}`, "data-testid": `preset${suffix}` });
     select.appendChild(T.el("option", "custom", { value: "custom" }));
     for (const [name, [label, values]] of Object.entries(S.PRESETS)) {
-      const fixed = typeof values !== "function" && (kh !== 3 || kw !== 3);
-      select.appendChild(T.el("option", fixed ? `${label} (3 × 3)` : label, { value: name }));
+      select.appendChild(T.el("option", presetLabel(label, values, 3, 3), { value: name }));
     }
     select.addEventListener("change", () => {
       editorValues = "";
@@ -88,6 +115,18 @@
     });
     presetRow.appendChild(select);
     fs.appendChild(presetRow);
+    fs.appendChild(T.el("div", null, { class: "weight-grid" })); // the kernel's grid takes its place
+    const biasRow = T.el("div", null, { class: "field" });
+    biasRow.appendChild(T.el("label", "Bias", { for: `bias-${f}` }));
+    const bias = T.el("input", null, { id: `bias-${f}`, type: "text", inputmode: "decimal", "data-testid": `bias${suffix}`, class: "bias", autocomplete: "off" });
+    bias.addEventListener("input", () => onBias(f, bias, false));
+    bias.addEventListener("change", () => onBias(f, bias, true));
+    biasRow.appendChild(bias);
+    fs.appendChild(biasRow);
+    return fs;
+  }
+
+  function buildGrid(f, kh, kw) {
     const grid = T.el("div", null, { class: "weight-grid", role: "group", "aria-label": `Filter ${f + 1} weights, ${kh} rows of ${kw}` });
     grid.style.gridTemplateColumns = `repeat(${kw}, minmax(2.6em, 1fr))`;
     for (let r = 0; r < kh; r++) {
@@ -108,15 +147,7 @@
         grid.appendChild(input);
       }
     }
-    fs.appendChild(grid);
-    const biasRow = T.el("div", null, { class: "field" });
-    biasRow.appendChild(T.el("label", "Bias", { for: `bias-${f}` }));
-    const bias = T.el("input", null, { id: `bias-${f}`, type: "text", inputmode: "decimal", "data-testid": `bias${suffix}`, class: "bias", autocomplete: "off" });
-    bias.addEventListener("input", () => onBias(f, bias, false));
-    bias.addEventListener("change", () => onBias(f, bias, true));
-    biasRow.appendChild(bias);
-    fs.appendChild(biasRow);
-    return fs;
+    return grid;
   }
 
   function weightTestId(f, r, c) {
