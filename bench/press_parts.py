@@ -1,0 +1,167 @@
+"""What a key press in the demo costs, part by part (not a test: figures).
+
+ArrowUp/ArrowDown in the focused "Kernel size" box, back and forth from 3,
+onto states the page computed ahead, timed from the keydown's ``timeStamp``
+to the first animation frame after ``<html data-state>`` went back to
+"ready" (the benchmark's measure, bench/interact.py). The same presses are
+made on fresh pages with one part of the page's work replaced by nothing
+(the weight editors, the canvases, the arithmetic, the whole result), so the
+difference to the page as shipped is what that part costs, layout included.
+Beside them, in the same run: a bare page holding one focused number box
+whose keydown writes its value and one line of text (what any number box
+costs in this browser), and the peer's kernel slider when ``--peer`` is given.
+
+    .venv/bin/python bench/press_parts.py --dist dist --peer /work/peer-ezyang/dist
+
+Knocking a part out leaves the page wrong on purpose (that is the point):
+these pages are measured, never looked at or tested.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_site import CHROMIUM, CHROMIUM_ARGS, READY
+from serve import Files, StaticServer
+
+# name -> script run on the page once it is ready: replaces parts by nothing.
+PARTS = {
+    "the page as shipped": "",
+    "all but the weight editors": "D.weights.syncEditors = () => {};",
+    "all but the canvases": "D.stage.layoutAndDraw = () => {};",
+    "all but the arithmetic": "D.tables.fillArithmetic = () => {};",
+    "nothing of the result shown": "D.result.applyResult = () => {};",
+    "nothing of the result, no editors": (
+        "D.result.applyResult = () => {}; D.weights.syncEditors = () => {};"
+    ),
+}
+
+# Every keydown's timeStamp and the first frame after the "ready" that followed
+# it (ours), or after the keydown itself (bare pages, the peer).
+PROBE = """(ours) => {
+  window.__presses = [];
+  document.addEventListener("keydown", (e) => {
+    const press = { at: e.timeStamp, frame: null };
+    window.__presses.push(press);
+    if (!ours) requestAnimationFrame(() => { press.frame = performance.now(); });
+  }, true);
+  if (!ours) return;
+  new MutationObserver(() => {
+    const press = window.__presses[window.__presses.length - 1];
+    if (!press || press.ready || document.documentElement.dataset.state !== "ready") return;
+    press.ready = true;
+    requestAnimationFrame(() => { press.frame = performance.now(); });
+  }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-state"] });
+}"""
+
+BARE_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>One number box</title></head>
+<body><label for="k">Kernel size</label> <input type="number" id="k" value="3" min="1" max="20">
+<p id="out">3</p><script src="bare.js"></script></body></html>
+"""
+BARE_JS = """const box = document.getElementById("k");
+box.addEventListener("keydown", (e) => {
+  const step = { ArrowUp: 1, ArrowDown: -1 }[e.key];
+  if (!step) return;
+  e.preventDefault();
+  box.value = String(Number(box.value) + step);
+  document.getElementById("out").textContent = `kernel ${box.value}`;
+});
+"""
+
+
+def presses(page: Page, ours: bool, count: int) -> list[float]:
+    """ArrowUp, ArrowUp, ArrowDown, ArrowDown, ... in the focused control."""
+    page.evaluate(PROBE, ours)
+    for i in range(count):
+        page.keyboard.press("ArrowUp" if (i // 2) % 2 == 0 else "ArrowDown")
+        page.wait_for_timeout(250)
+    page.wait_for_timeout(100)
+    found: list[dict[str, float | None]] = page.evaluate("window.__presses")
+    return [p["frame"] - p["at"] for p in found if p["frame"] is not None and p["at"] is not None]
+
+
+def ours(browser: Browser, origin: str, knock: str, count: int) -> list[float]:
+    page = browser.new_page()
+    try:
+        page.emulate_media(reduced_motion="reduce")
+        page.goto(f"{origin}/site/index.html#digit=0&step=10")
+        page.wait_for_selector(READY, timeout=60_000)
+        if knock:
+            page.evaluate(f"() => {{ const D = window.ConvDemo; {knock} }}")
+        page.get_by_label("Kernel size", exact=True).focus()
+        page.wait_for_timeout(1200)  # the next states, computed ahead
+        return presses(page, True, count)
+    finally:
+        page.close()
+
+
+def other(browser: Browser, url: str, selector: str, count: int) -> list[float]:
+    page = browser.new_page()
+    try:
+        page.goto(url)
+        page.wait_for_timeout(800)
+        page.locator(selector).first.focus()
+        page.wait_for_timeout(300)
+        return presses(page, False, count)
+    finally:
+        page.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--dist", type=Path, default=Path("dist"), help="a built site (default dist)"
+    )
+    parser.add_argument(
+        "--peer", type=Path, help="the peer page's folder (see docs/performance.md)"
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="fresh pages per row (default 2)")
+    parser.add_argument("--presses", type=int, default=16, help="presses per page (default 16)")
+    args = parser.parse_args()
+    rows: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = Path(tmp)
+        (bare / "index.html").write_text(BARE_HTML)
+        (bare / "bare.js").write_text(BARE_JS)
+        mounts: dict[str, Path | dict[str, Path]] = {"/site/": args.dist.resolve(), "/box/": bare}
+        if args.peer:
+            mounts["/peer/"] = args.peer.resolve()
+        server = StaticServer(Files(mounts), None)
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                for _ in range(args.rounds):  # the rows take turns: load drifts alike
+                    for name, knock in PARTS.items():
+                        rows.setdefault(name, []).extend(
+                            ours(browser, server.origin, knock, args.presses)
+                        )
+                    url = f"{server.origin}/box/index.html"
+                    rows.setdefault("a bare page: one number box", []).extend(
+                        other(browser, url, "#k", args.presses)
+                    )
+                    if args.peer:
+                        url = f"{server.origin}/peer/index.html"
+                        rows.setdefault("the peer's kernel slider", []).extend(
+                            other(browser, url, "input[type=range]", args.presses)
+                        )
+                browser.close()
+        finally:
+            server.stop()
+    print(f"{'what the press does':40s} {'n':>4s} {'median':>7s} {'p95':>6s}  (ms, event to frame)")
+    for name, times in rows.items():
+        times.sort()
+        p95 = times[max(0, int(len(times) * 0.95) - 1)]
+        print(f"{name:40s} {len(times):4d} {statistics.median(times):7.2f} {p95:6.2f}")
+
+
+if __name__ == "__main__":
+    main()
