@@ -185,7 +185,9 @@
     return { rows: scene.rowTaps[r], cols: scene.colTaps[q] };
   }
 
-  // The padded input: values, padding, cells no window reads, then windows.
+  // The padded input: values, padding, cells no window reads, then windows
+  // (the current one only without view.windowMark: the stage shows it by an
+  // element over the canvas, see windowTile).
   function drawInput(canvas, scene, view, channel) {
     const [Hp, Wp] = scene.padded;
     const cell = view.cell;
@@ -220,7 +222,7 @@
       ctx.fillRect(c0, r0, cols[cols.length - 1] - c0 + 1, rows[rows.length - 1] - r0 + 1);
       for (const r of rows) for (const c of cols) outlineCell(ctx, r, c, colour, cell, 2);
     };
-    if (view.position) paint(view.position, WINDOW);
+    if (view.position && !view.windowMark) paint(view.position, WINDOW);
     if (view.probeOut) paint(view.probeOut, PROBE);
     if (view.probeIn) {
       const [i, j] = view.probeIn;
@@ -262,6 +264,18 @@
       for (const r of rows) for (const c of cols) ctx.fillRect(c, r, 1, 1);
       for (const r of rows) for (const c of cols) outlineCell(ctx, r, c, PROBE, cell, 1.5);
     }
+  }
+
+  // The current window's outline of one tapped cell, as a background image
+  // repeated every `rowStep` x `colStep` cells (the dilation): the cell's
+  // border drawn inside it, 2 px wide, as outlineCell draws it on a canvas.
+  function windowTile(cell, rowStep, colStep) {
+    const shape =
+      cell > 4
+        ? `<rect x="1" y="1" width="${cell - 2}" height="${cell - 2}" fill="none" stroke="${WINDOW}" stroke-width="2"/>`
+        : `<rect width="${cell}" height="${cell}" fill="${WINDOW}"/>`;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${colStep * cell}" height="${rowStep * cell}">${shape}</svg>`;
+    return `url("data:image/svg+xml,${encodeURIComponent(svg)}")`;
   }
 
   function scaleOf(scene, filter) {
@@ -310,6 +324,7 @@
     gray,
     drawInput,
     drawOutput,
+    windowTile,
     scaleOf,
     shortNumber,
     cellSize,

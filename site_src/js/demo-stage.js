@@ -71,7 +71,8 @@
     revealCanvases();
     const position = scene.outSize ? D.slide.positionOf(view.step) : null;
     const common = { cell, position, probeOut: view.probeOut, probeIn: view.probeIn, drawCursor: view.cursorIn };
-    R.drawInput($("input-canvas"), scene, common);
+    drawInputOnce(scene, common);
+    placeWindow(scene, position);
     const strip = $("channel-strip");
     strip.hidden = scene.channels !== 3;
     if (scene.channels === 3) {
@@ -94,6 +95,47 @@
       T.setText(fig.querySelector(".legend-max"), R.shortNumber(scale));
     });
     describeCanvases(scene, position);
+  }
+
+  // The input canvas is drawn again only when what it shows changed: a
+  // step moves the window, an element over the canvas (placeWindow), and
+  // leaves the canvas alone (each canvas drawn costs ~0.7 ms of a frame).
+  // A drawing clears scene.base (demo-paint.js), which draws it again.
+  let inputShown = null;
+  function drawInputOnce(scene, view) {
+    const now = [scene, view.cell, String(view.probeOut), String(view.probeIn), String(view.drawCursor)];
+    if (scene.base && inputShown && now.every((v, i) => v === inputShown[i])) return;
+    inputShown = now;
+    R.drawInput($("input-canvas"), scene, { ...view, windowMark: true });
+  }
+
+  let markShown = { look: "", at: "" };
+  function placeWindow(scene, position) {
+    const mark = $("window-mark");
+    if (!position) {
+      mark.hidden = true;
+      return;
+    }
+    const rows = scene.rowTaps[position[0]];
+    const cols = scene.colTaps[position[1]];
+    const rowStep = rows.length > 1 ? rows[1] - rows[0] : 1;
+    const colStep = cols.length > 1 ? cols[1] - cols[0] : 1;
+    const width = (cols[cols.length - 1] - cols[0] + 1) * cell;
+    const height = (rows[rows.length - 1] - rows[0] + 1) * cell;
+    const look = `${width}x${height}/${rowStep}x${colStep}/${cell}`;
+    if (look !== markShown.look) {
+      markShown.look = look;
+      mark.style.width = `${width}px`;
+      mark.style.height = `${height}px`;
+      mark.style.backgroundImage = R.windowTile(cell, rowStep, colStep);
+      mark.style.backgroundSize = `${colStep * cell}px ${rowStep * cell}px`;
+    }
+    const at = `translate(${cols[0] * cell}px, ${rows[0] * cell}px)`;
+    if (at !== markShown.at) {
+      markShown.at = at;
+      mark.style.transform = at;
+    }
+    mark.hidden = false;
   }
 
   function sourceText() {
