@@ -67,8 +67,8 @@
     return `${S.toHash(Object.assign({}, s || live.state, { step: null, speed: S.DEFAULTS.speed }))}|${live.uploads}`;
   }
 
-  function requestCompute() {
-    requestedKey = stateKey();
+  function requestCompute(key) {
+    requestedKey = key || stateKey();
     if (showKnown(requestedKey)) return;
     computeWanted++;
     if (!computeToken) computeToken = D.status.begin("compute");
@@ -82,7 +82,8 @@
   // A control's "change" event after its "input" events changes nothing that
   // matters: no second request then.
   function requestIfChanged() {
-    if (stateKey() !== requestedKey) requestCompute();
+    const key = stateKey();
+    if (key !== requestedKey) requestCompute(key);
   }
 
   // The wanted state is on screen already, or was computed (ahead, or shown

@@ -119,8 +119,10 @@
     view.probeOut = null;
     view.probeIn = null;
     view.cursorOut = null;
-    // First the controls: a value written into the focused box lays the page
-    // out at once, which costs little before the rest changes (8 ms after).
+    // First the controls that waited for this result. (A press onto a kept
+    // state writes its focused box after the result instead, see
+    // demo-controls.js stepPair, measured to the frame; this order, for an
+    // answer from Python, was timed on the task alone and not measured again.)
     if (!D.controls.syncControlsIfWaiting()) D.controls.syncPadding();
     // a result computed ahead, or shown before, for another step
     if (scene.window && scene.window.step !== view.step) scene.window = D.compute.windowAt(view.step);
@@ -161,7 +163,6 @@
     }
     Promise.all(jobs).then(() => D.status.end(token));
   }
-
 
   let shownFormula = "";
   let shownFixes = "";

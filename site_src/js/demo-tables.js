@@ -33,7 +33,7 @@
     if (node && node.textContent !== text) node.textContent = text;
   }
 
-  // The same for an attribute, and for a text node's data.
+  // The same for an attribute.
   function setAttr(node, name, value) {
     if (node.getAttribute(name) !== value) node.setAttribute(name, value);
   }
@@ -214,6 +214,7 @@
   // shape seen before comes back without being built (least recently used
   // out first). Per table: a row lives in one table only.
   const bodies = new WeakMap(); // table -> Map
+  const tapShown = new WeakMap(); // tap cell -> the numbers it shows (fillArithmetic)
   const BODIES_KEPT = 8;
   function bodiesFor(table, blocks, kh, kw) {
     if (!bodies.has(table)) bodies.set(table, new Map());
@@ -309,7 +310,6 @@
     setText(foot.querySelector("[data-testid=arith-bias]"), win.bias === null || win.bias === undefined ? "none" : String(win.bias));
     setText(foot.querySelector("[data-testid=arith-output]"), String(win.output));
   }
-  const tapShown = new WeakMap(); // tap cell -> the numbers it shows
 
   function clearArithmetic(table, message) {
     table.classList.add("empty");
