@@ -119,11 +119,6 @@
     view.probeOut = null;
     view.probeIn = null;
     view.cursorOut = null;
-    // First the controls that waited for this result. (A press onto a kept
-    // state writes its focused box after the result instead, see
-    // demo-controls.js stepPair, measured to the frame; this order, for an
-    // answer from Python, was timed on the task alone and not measured again.)
-    if (!D.controls.syncControlsIfWaiting()) D.controls.syncPadding();
     // a result computed ahead, or shown before, for another step
     if (scene.window && scene.window.step !== view.step) scene.window = D.compute.windowAt(view.step);
     renderMessages(scene);
@@ -134,6 +129,10 @@
     fillTables(scene);
     if (!view.playing) D.status.announce(scene.outSize ? D.slide.stepText() : "No output for these settings.");
     D.source.noteTransparency(scene);
+    // Last, the controls that waited for this result: a value written into
+    // the focused box lays the page out at once (its caret moves), so after
+    // everything else that is the frame's one layout (see stepPair).
+    if (!D.controls.syncControlsIfWaiting()) D.controls.syncPadding();
   }
 
   function applyFailure(error) {
