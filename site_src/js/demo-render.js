@@ -12,7 +12,6 @@
   const NEG = [33, 102, 172];
   const MID = [247, 247, 247];
   const POS = [178, 24, 43];
-  const EMPTY = "rgba(128, 128, 128, 0.12)";
   const WINDOW = "#f5a300";
   const PROBE = "#00a2c7";
   const DROPPED = "rgba(220, 40, 40, 0.6)"; // after the last window
@@ -68,7 +67,7 @@
 
   // Set a canvas to `cols` x `rows` cells of `cell` CSS pixels, sharp on any
   // screen. A canvas on screen given a new bitmap size costs 0.3-0.6 ms (the
-  // bitmap is made again), and most changes give the output a new size; so
+  // bitmap is made again), and a new padding gives the input a new size; so
   // where the browser can show part of a canvas (object-view-box), its bitmap
   // only grows, and the cells are drawn in its top-left part, which is shown.
   const CROPS = Boolean(window.CSS && CSS.supports && CSS.supports("object-view-box", "inset(0px)"));
@@ -235,47 +234,141 @@
   }
 
   // One filter's output: cells up to `view.step` coloured, the rest empty.
+  // The canvas holds one pixel per cell, scaled up by CSS (pixelated) over a
+  // grey background that the empty cells let through; the grid lines, the
+  // current cell and the probes are elements over it (their box, see
+  // index.html). So a step writes at most one row of pixels into a tiny
+  // bitmap and moves an element: a full-size canvas drawn again cost ~0.5 ms
+  // more a step, to the frame (same-run knock-out).
+  const outputShown = new WeakMap(); // canvas -> its overlays and what they show
   function drawOutput(canvas, scene, filter, view) {
     const [Ho, Wo] = scene.outSize;
     const cell = view.cell;
-    const ctx = sizeCanvas(canvas, Wo, Ho, cell);
-    const key = `out${filter}`;
-    const scale = scaleOf(scene, filter);
-    if (!scene[key]) {
-      const offset = filter * Ho * Wo;
-      scene[key] = cellImage(Wo, Ho, (r, c, out) => divergingInto(scene.output[offset + r * Wo + c], scale, out), key);
+    const shown = outputOverlays(canvas);
+    if (canvas.width !== Wo) canvas.width = Wo;
+    if (canvas.height !== Ho) canvas.height = Ho;
+    const size = `${Wo * cell}x${Ho * cell}`;
+    if (shown.size !== size) {
+      shown.size = size;
+      canvas.style.width = `${Wo * cell}px`;
+      canvas.style.height = `${Ho * cell}px`;
+      shown.grid.style.backgroundSize = `${cell}px ${cell}px`;
     }
-    ctx.clearRect(0, 0, Wo, Ho);
-    ctx.fillStyle = EMPTY;
-    ctx.fillRect(0, 0, Wo, Ho);
-    const step = view.step;
-    const fullRows = Math.floor((step + 1) / Wo);
-    const extra = (step + 1) % Wo;
-    if (fullRows) ctx.drawImage(scene[key], 0, 0, Wo, fullRows, 0, 0, Wo, fullRows);
-    if (extra) ctx.drawImage(scene[key], 0, fullRows, extra, 1, 0, fullRows, extra, 1);
-    gridLines(ctx, Wo, Ho, cell);
-    if (view.position) outlineCell(ctx, view.position[0], view.position[1], WINDOW, cell, 3);
-    if (view.probeOut) outlineCell(ctx, view.probeOut[0], view.probeOut[1], PROBE, cell, 3);
-    if (view.probeIn) {
-      const [i, j] = view.probeIn;
-      const rows = scene.rowUsers[i] || [];
-      const cols = scene.colUsers[j] || [];
-      ctx.fillStyle = "rgba(0, 162, 199, 0.25)";
-      for (const r of rows) for (const c of cols) ctx.fillRect(c, r, 1, 1);
-      for (const r of rows) for (const c of cols) outlineCell(ctx, r, c, PROBE, cell, 1.5);
+    shown.grid.hidden = cell < 7;
+    const key = `colours${filter}`;
+    const ctx = canvas.getContext("2d");
+    if (!scene[key]) scene[key] = outputColours(ctx, scene, filter);
+    const step = Math.min(view.step, Wo * Ho - 1);
+    if (shown.colours !== scene[key] || step < shown.step) {
+      ctx.clearRect(0, 0, Wo, Ho);
+      shown.step = -1;
     }
+    shown.colours = scene[key];
+    putCells(ctx, scene[key], Wo, shown.step + 1, step);
+    shown.step = step;
+    placeCell(shown.current, view.position, cell);
+    placeCell(shown.probe, view.probeOut, cell);
+    placeUsers(shown.users, scene, view.probeIn, cell);
   }
 
-  // The current window's outline of one tapped cell, as a background image
-  // repeated every `rowStep` x `colStep` cells (the dilation): the cell's
-  // border drawn inside it, 2 px wide, as outlineCell draws it on a canvas.
-  function windowTile(cell, rowStep, colStep) {
+  function outputOverlays(canvas) {
+    let shown = outputShown.get(canvas);
+    if (!shown) {
+      const box = canvas.parentNode;
+      shown = {
+        grid: box.querySelector(".cell-grid"),
+        current: box.querySelector(".cell-current"),
+        probe: box.querySelector(".cell-probe"),
+        users: box.querySelector(".probe-users"),
+        size: "",
+        colours: null,
+        step: -1,
+      };
+      outputShown.set(canvas, shown);
+    }
+    return shown;
+  }
+
+  // Every output value's colour, one pixel each (the scale is the filter's).
+  function outputColours(ctx, scene, filter) {
+    const [Ho, Wo] = scene.outSize;
+    const scale = scaleOf(scene, filter);
+    const offset = filter * Ho * Wo;
+    const img = ctx.createImageData(Wo, Ho);
+    const rgb = [0, 0, 0];
+    for (let i = 0, o = 0; i < Ho * Wo; i++, o += 4) {
+      divergingInto(scene.output[offset + i], scale, rgb);
+      img.data[o] = rgb[0];
+      img.data[o + 1] = rgb[1];
+      img.data[o + 2] = rgb[2];
+      img.data[o + 3] = 255;
+    }
+    return img;
+  }
+
+  // Cells `from` to `to` (row-major indices), put as at most three rectangles.
+  function putCells(ctx, img, cols, from, to) {
+    if (to < from) return;
+    const r0 = Math.floor(from / cols);
+    const r1 = Math.floor(to / cols);
+    const c0 = from % cols;
+    const c1 = to % cols;
+    if (r0 === r1) {
+      ctx.putImageData(img, 0, 0, c0, r0, c1 - c0 + 1, 1);
+      return;
+    }
+    ctx.putImageData(img, 0, 0, c0, r0, cols - c0, 1);
+    if (r1 > r0 + 1) ctx.putImageData(img, 0, 0, 0, r0 + 1, cols, r1 - r0 - 1);
+    ctx.putImageData(img, 0, 0, 0, r1, c1 + 1, 1);
+  }
+
+  // One cell's outline (the current window's output, or the probed one).
+  function placeCell(mark, at, cell) {
+    mark.hidden = !at;
+    if (!at) return;
+    const size = `${cell}px`;
+    if (mark.style.width !== size) {
+      mark.style.width = size;
+      mark.style.height = size;
+    }
+    mark.style.transform = `translate(${at[1] * cell}px, ${at[0] * cell}px)`;
+  }
+
+  // The output cells whose windows read the probed input pixel: rows and
+  // columns, each evenly spaced (by the dilation over the stride), so one
+  // repeated tile draws them all.
+  function placeUsers(mark, scene, probeIn, cell) {
+    const rows = probeIn ? scene.rowUsers[probeIn[0]] || [] : [];
+    const cols = probeIn ? scene.colUsers[probeIn[1]] || [] : [];
+    mark.hidden = !rows.length || !cols.length;
+    if (mark.hidden) return;
+    const rowStep = rows.length > 1 ? rows[1] - rows[0] : 1;
+    const colStep = cols.length > 1 ? cols[1] - cols[0] : 1;
+    mark.style.width = `${(cols[cols.length - 1] - cols[0] + 1) * cell}px`;
+    mark.style.height = `${(rows[rows.length - 1] - rows[0] + 1) * cell}px`;
+    mark.style.backgroundImage = cellTile(cell, rowStep, colStep, PROBE_TILE);
+    mark.style.backgroundSize = `${colStep * cell}px ${rowStep * cell}px`;
+    mark.style.transform = `translate(${cols[0] * cell}px, ${rows[0] * cell}px)`;
+  }
+
+  // One tapped cell's look, as a background image repeated every `rowStep` x
+  // `colStep` cells: its border drawn inside it (as outlineCell draws it on a
+  // canvas), or the whole cell where it is too small for a border.
+  const WINDOW_TILE = { stroke: WINDOW, width: 2, fill: "none" };
+  const PROBE_TILE = { stroke: PROBE, width: 1.5, fill: "rgba(0, 162, 199, 0.25)" };
+  function cellTile(cell, rowStep, colStep, look) {
+    const w = look.width;
     const shape =
       cell > 4
-        ? `<rect x="1" y="1" width="${cell - 2}" height="${cell - 2}" fill="none" stroke="${WINDOW}" stroke-width="2"/>`
-        : `<rect width="${cell}" height="${cell}" fill="${WINDOW}"/>`;
+        ? `<rect x="${w / 2}" y="${w / 2}" width="${cell - w}" height="${cell - w}" fill="${look.fill}" stroke="${look.stroke}" stroke-width="${w}"/>`
+        : `<rect width="${cell}" height="${cell}" fill="${look.stroke}"/>`;
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${colStep * cell}" height="${rowStep * cell}">${shape}</svg>`;
     return `url("data:image/svg+xml,${encodeURIComponent(svg)}")`;
+  }
+
+  // The current window's outline over the input (demo-stage.js).
+  function windowTile(cell, rowStep, colStep) {
+    return cellTile(cell, rowStep, colStep, WINDOW_TILE);
   }
 
   function scaleOf(scene, filter) {
