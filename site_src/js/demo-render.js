@@ -66,16 +66,17 @@
   }
 
   // Set a canvas to `cols` x `rows` cells of `cell` CSS pixels, sharp on any
-  // screen. A canvas on screen given a new bitmap size costs 0.3-0.6 ms (the
-  // bitmap is made again), and a new padding gives the input a new size; so
+  // screen (or, given `perCell`, that many bitmap pixels a cell, scaled up
+  // by CSS). A canvas on screen given a new bitmap size costs 0.3-0.6 ms (the
+  // bitmap is made again), and most changes give the output a new size; so
   // where the browser can show part of a canvas (object-view-box), its bitmap
   // only grows, and the cells are drawn in its top-left part, which is shown.
   const CROPS = Boolean(window.CSS && CSS.supports && CSS.supports("object-view-box", "inset(0px)"));
   const shownPart = new WeakMap(); // canvas -> its CSS size and view, as last set
-  function sizeCanvas(canvas, cols, rows, cell) {
-    const dpr = window.devicePixelRatio || 1;
-    const w = Math.max(1, Math.round(cols * cell * dpr));
-    const h = Math.max(1, Math.round(rows * cell * dpr));
+  function sizeCanvas(canvas, cols, rows, cell, perCell) {
+    const unit = perCell || cell * (window.devicePixelRatio || 1);
+    const w = Math.max(1, Math.round(cols * unit));
+    const h = Math.max(1, Math.round(rows * unit));
     if (CROPS ? canvas.width < w : canvas.width !== w) canvas.width = w;
     if (CROPS ? canvas.height < h : canvas.height !== h) canvas.height = h;
     const part = `${cols * cell}px ${rows * cell}px inset(0px ${canvas.width - w}px ${canvas.height - h}px 0px)`;
@@ -245,19 +246,16 @@
     const [Ho, Wo] = scene.outSize;
     const cell = view.cell;
     const shown = outputOverlays(canvas);
-    if (canvas.width !== Wo) canvas.width = Wo;
-    if (canvas.height !== Ho) canvas.height = Ho;
-    const size = `${Wo * cell}x${Ho * cell}`;
-    if (shown.size !== size) {
-      shown.size = size;
-      canvas.style.width = `${Wo * cell}px`;
-      canvas.style.height = `${Ho * cell}px`;
+    const bitmap = `${canvas.width}x${canvas.height}`;
+    const ctx = sizeCanvas(canvas, Wo, Ho, cell, 1);
+    if (shown.cell !== cell) {
+      shown.cell = cell;
       shown.grid.style.backgroundSize = `${cell}px ${cell}px`;
     }
     shown.grid.hidden = cell < 7;
     const key = `colours${filter}`;
-    const ctx = canvas.getContext("2d");
     if (!scene[key]) scene[key] = outputColours(ctx, scene, filter);
+    if (bitmap !== `${canvas.width}x${canvas.height}`) shown.colours = null; // a new bitmap is empty
     const step = Math.min(view.step, Wo * Ho - 1);
     if (shown.colours !== scene[key] || step < shown.step) {
       ctx.clearRect(0, 0, Wo, Ho);
@@ -280,7 +278,7 @@
         current: box.querySelector(".cell-current"),
         probe: box.querySelector(".cell-probe"),
         users: box.querySelector(".probe-users"),
-        size: "",
+        cell: 0,
         colours: null,
         step: -1,
       };
