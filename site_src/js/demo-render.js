@@ -238,9 +238,9 @@
   // The canvas holds one pixel per cell, scaled up by CSS (pixelated) over a
   // grey background that the empty cells let through; the grid lines, the
   // current cell and the probes are elements over it (their box, see
-  // index.html). So a step writes at most one row of pixels into a tiny
-  // bitmap and moves an element: a full-size canvas drawn again cost ~0.5 ms
-  // more a step, to the frame (same-run knock-out).
+  // index.html). So a step forward puts one pixel into a tiny bitmap and
+  // moves an element: a full-size canvas drawn again cost ~0.5 ms more a
+  // step, to the frame (same-run knock-out).
   const outputShown = new WeakMap(); // canvas -> its overlays and what they show
   function drawOutput(canvas, scene, filter, view) {
     const [Ho, Wo] = scene.outSize;
