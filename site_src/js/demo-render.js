@@ -187,7 +187,7 @@
 
   // The padded input: values, padding, cells no window reads, then windows
   // (the current one only without view.windowMark: the stage shows it by an
-  // element over the canvas, see windowTile).
+  // element over the canvas, see placeTiles).
   function drawInput(canvas, scene, view, channel) {
     const [Hp, Wp] = scene.padded;
     const cell = view.cell;
@@ -266,7 +266,11 @@
     shown.step = step;
     placeCell(shown.current, view.position, cell);
     placeCell(shown.probe, view.probeOut, cell);
-    placeUsers(shown.users, scene, view.probeIn, cell);
+    // the output cells whose windows read the probed input pixel
+    const probeIn = view.probeIn;
+    const rows = probeIn ? scene.rowUsers[probeIn[0]] || [] : [];
+    const cols = probeIn ? scene.colUsers[probeIn[1]] || [] : [];
+    placeTiles(shown.users, rows, cols, cell, "probe");
   }
 
   function outputOverlays(canvas) {
@@ -332,28 +336,42 @@
     mark.style.transform = `translate(${at[1] * cell}px, ${at[0] * cell}px)`;
   }
 
-  // The output cells whose windows read the probed input pixel: rows and
-  // columns, each evenly spaced (by the dilation over the stride), so one
-  // repeated tile draws them all.
-  function placeUsers(mark, scene, probeIn, cell) {
-    const rows = probeIn ? scene.rowUsers[probeIn[0]] || [] : [];
-    const cols = probeIn ? scene.colUsers[probeIn[1]] || [] : [];
+  // An element over a canvas marking the cells of `rows` x `cols` (each list
+  // evenly spaced: a window's taps by the dilation, the output cells that
+  // read one input pixel by the dilation over the stride), one repeated tile
+  // of look `name` a cell. Its style is written only where it changed.
+  const tilesShown = new WeakMap(); // mark -> the size and place last written
+  function placeTiles(mark, rows, cols, cell, name) {
     mark.hidden = !rows.length || !cols.length;
     if (mark.hidden) return;
     const rowStep = rows.length > 1 ? rows[1] - rows[0] : 1;
     const colStep = cols.length > 1 ? cols[1] - cols[0] : 1;
-    mark.style.width = `${(cols[cols.length - 1] - cols[0] + 1) * cell}px`;
-    mark.style.height = `${(rows[rows.length - 1] - rows[0] + 1) * cell}px`;
-    mark.style.backgroundImage = cellTile(cell, rowStep, colStep, PROBE_TILE);
-    mark.style.backgroundSize = `${colStep * cell}px ${rowStep * cell}px`;
-    mark.style.transform = `translate(${cols[0] * cell}px, ${rows[0] * cell}px)`;
+    const width = (cols[cols.length - 1] - cols[0] + 1) * cell;
+    const height = (rows[rows.length - 1] - rows[0] + 1) * cell;
+    const shown = tilesShown.get(mark) || { look: "", at: "" };
+    tilesShown.set(mark, shown);
+    const look = `${name}/${width}x${height}/${rowStep}x${colStep}/${cell}`;
+    if (look !== shown.look) {
+      shown.look = look;
+      mark.style.width = `${width}px`;
+      mark.style.height = `${height}px`;
+      mark.style.backgroundImage = cellTile(cell, rowStep, colStep, TILES[name]);
+      mark.style.backgroundSize = `${colStep * cell}px ${rowStep * cell}px`;
+    }
+    const at = `translate(${cols[0] * cell}px, ${rows[0] * cell}px)`;
+    if (at !== shown.at) {
+      shown.at = at;
+      mark.style.transform = at;
+    }
   }
 
   // One tapped cell's look, as a background image repeated every `rowStep` x
   // `colStep` cells: its border drawn inside it (as outlineCell draws it on a
   // canvas), or the whole cell where it is too small for a border.
-  const WINDOW_TILE = { stroke: WINDOW, width: 2, fill: "none" };
-  const PROBE_TILE = { stroke: PROBE, width: 1.5, fill: "rgba(0, 162, 199, 0.25)" };
+  const TILES = {
+    window: { stroke: WINDOW, width: 2, fill: "none" },
+    probe: { stroke: PROBE, width: 1.5, fill: "rgba(0, 162, 199, 0.25)" },
+  };
   function cellTile(cell, rowStep, colStep, look) {
     const w = look.width;
     const shape =
@@ -362,11 +380,6 @@
         : `<rect width="${cell}" height="${cell}" fill="${look.stroke}"/>`;
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${colStep * cell}" height="${rowStep * cell}">${shape}</svg>`;
     return `url("data:image/svg+xml,${encodeURIComponent(svg)}")`;
-  }
-
-  // The current window's outline over the input (demo-stage.js).
-  function windowTile(cell, rowStep, colStep) {
-    return cellTile(cell, rowStep, colStep, WINDOW_TILE);
   }
 
   function scaleOf(scene, filter) {
@@ -415,7 +428,7 @@
     gray,
     drawInput,
     drawOutput,
-    windowTile,
+    placeTiles,
     scaleOf,
     shortNumber,
     cellSize,

@@ -109,33 +109,13 @@
     R.drawInput($("input-canvas"), scene, { ...view, windowMark: true });
   }
 
-  let markShown = { look: "", at: "" };
   function placeWindow(scene, position) {
     const mark = $("window-mark");
     if (!position) {
       mark.hidden = true;
       return;
     }
-    const rows = scene.rowTaps[position[0]];
-    const cols = scene.colTaps[position[1]];
-    const rowStep = rows.length > 1 ? rows[1] - rows[0] : 1;
-    const colStep = cols.length > 1 ? cols[1] - cols[0] : 1;
-    const width = (cols[cols.length - 1] - cols[0] + 1) * cell;
-    const height = (rows[rows.length - 1] - rows[0] + 1) * cell;
-    const look = `${width}x${height}/${rowStep}x${colStep}/${cell}`;
-    if (look !== markShown.look) {
-      markShown.look = look;
-      mark.style.width = `${width}px`;
-      mark.style.height = `${height}px`;
-      mark.style.backgroundImage = R.windowTile(cell, rowStep, colStep);
-      mark.style.backgroundSize = `${colStep * cell}px ${rowStep * cell}px`;
-    }
-    const at = `translate(${cols[0] * cell}px, ${rows[0] * cell}px)`;
-    if (at !== markShown.at) {
-      markShown.at = at;
-      mark.style.transform = at;
-    }
-    mark.hidden = false;
+    R.placeTiles(mark, scene.rowTaps[position[0]], scene.colTaps[position[1]], cell, "window");
   }
 
   function sourceText() {
