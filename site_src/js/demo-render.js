@@ -34,21 +34,11 @@
     return Math.round(Math.max(0, Math.min(1, v)) * 255);
   }
 
-  // An offscreen canvas, one pixel per cell, from colour(r, c, px), which sets
-  // the cell's px[0..3] (red, green, blue, alpha: 255 unless it says). The
-  // canvas named `name` is reused from one result to the next: a new canvas
-  // and its context cost ~1-2 ms each, three per result.
-  const offscreen = new Map();
+  // Image data of `width` x `height` pixels, one per cell, from colour(r, c,
+  // px), which sets the cell's px[0..3] (red, green, blue, alpha: 255 unless
+  // it says).
   const px = [0, 0, 0, 255];
-  function cellImage(width, height, colour, name) {
-    let canvas = name && offscreen.get(name);
-    if (!canvas) {
-      canvas = document.createElement("canvas");
-      if (name) offscreen.set(name, canvas);
-    }
-    if (canvas.width !== width) canvas.width = width;
-    if (canvas.height !== height) canvas.height = height;
-    const ctx = canvas.getContext("2d");
+  function cellPixels(ctx, width, height, colour) {
     const img = ctx.createImageData(width, height);
     const data = img.data;
     for (let r = 0, o = 0; r < height; r++) {
@@ -61,7 +51,23 @@
         data[o + 3] = px[3];
       }
     }
-    ctx.putImageData(img, 0, 0);
+    return img;
+  }
+
+  // An offscreen canvas holding cellPixels. The canvas named `name` is reused
+  // from one result to the next: a new canvas and its context cost ~1-2 ms
+  // each, three per result.
+  const offscreen = new Map();
+  function cellImage(width, height, colour, name) {
+    let canvas = name && offscreen.get(name);
+    if (!canvas) {
+      canvas = document.createElement("canvas");
+      if (name) offscreen.set(name, canvas);
+    }
+    if (canvas.width !== width) canvas.width = width;
+    if (canvas.height !== height) canvas.height = height;
+    const ctx = canvas.getContext("2d");
+    ctx.putImageData(cellPixels(ctx, width, height, colour), 0, 0);
     return canvas;
   }
 
@@ -296,16 +302,7 @@
     const [Ho, Wo] = scene.outSize;
     const scale = scaleOf(scene, filter);
     const offset = filter * Ho * Wo;
-    const img = ctx.createImageData(Wo, Ho);
-    const rgb = [0, 0, 0];
-    for (let i = 0, o = 0; i < Ho * Wo; i++, o += 4) {
-      divergingInto(scene.output[offset + i], scale, rgb);
-      img.data[o] = rgb[0];
-      img.data[o + 1] = rgb[1];
-      img.data[o + 2] = rgb[2];
-      img.data[o + 3] = 255;
-    }
-    return img;
+    return cellPixels(ctx, Wo, Ho, (r, c, out) => divergingInto(scene.output[offset + r * Wo + c], scale, out));
   }
 
   // Cells `from` to `to` (row-major indices), put as at most three rectangles.
