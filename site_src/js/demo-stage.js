@@ -44,8 +44,11 @@
     if (!scene) return;
     if (!stageWidth) stageWidth = document.querySelector(".canvases").clientWidth;
     const [Hp, Wp] = scene.padded;
-    const outputs = scene.outSize ? scene.filters * scene.outSize[1] : 0;
-    const gap = 28 * (scene.outSize ? scene.filters : 0) + 8;
+    // Room for outputs as wide as the padded input, the widest any kernel,
+    // stride or dilation gives: the cells keep their size while those change
+    // (only the output grows or shrinks), and nothing else is drawn anew.
+    const outputs = scene.filters * Wp;
+    const gap = 28 * scene.filters + 8;
     // Side by side when the cells stay readable, otherwise one above the other.
     const across = Math.floor((stageWidth - gap) / (Wp + outputs));
     if (across >= 10) cell = R.cellSize(Math.min(stageWidth - gap, 24 * (Wp + outputs)), Wp + outputs);

@@ -246,6 +246,46 @@ def test_each_control_by_keyboard_then_back_and_hashchange(site: Site) -> None:
     assert_close(table(page, "output-values"), host_output([seven], [ones(5, 5)])[0])
 
 
+def test_cells_keep_their_size_while_the_windows_change(site: Site) -> None:
+    """A new kernel size, stride or dilation leaves the input picture where
+    and as big as it was (only the output grows or shrinks, in cells of the
+    same size); a new padding widens the input, and both pictures still share
+    one cell size."""
+    page = calm(site)
+    site.open("index.html")
+
+    def boxes() -> tuple[dict[str, float], dict[str, float], int]:
+        """Both pictures' boxes in the page (focusing a box may scroll it)."""
+        pictures: list[dict[str, float]] = page.evaluate(
+            """() => ["input-canvas", "output-canvas"].map((id) => {
+              const r = document.querySelector(`[data-testid=${id}]`).getBoundingClientRect();
+              return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height };
+            })"""
+        )
+        text = page.get_by_test_id("output-shape").text_content() or ""
+        return pictures[0], pictures[1], int(text.split("\u00d7")[1])
+
+    first, _, _ = boxes()
+    cell = first["width"] / 20
+    assert cell >= 10, f"cells of {cell}px on a 1280px screen"
+    for label, presses in (("Kernel size", 3), ("Stride", 2), ("Dilation", 1), ("Kernel size", 1)):
+        for _ in range(presses):
+            page.get_by_label(label, exact=True).focus()
+            page.keyboard.press("ArrowUp")
+            page.evaluate(TWO_FRAMES)  # the press handled, then its result
+            site.wait_ready()
+            inp, out, cols = boxes()
+            for key in ("x", "y", "width", "height"):
+                assert abs(inp[key] - first[key]) < 0.5, (label, key, first, inp)
+            assert abs(out["width"] - cols * cell) < 0.5, (label, cols, cell, out)
+    page.get_by_label("Padding", exact=True).focus()
+    page.keyboard.press("ArrowUp")
+    page.evaluate(TWO_FRAMES)
+    site.wait_ready()
+    inp, out, cols = boxes()
+    assert abs(inp["width"] / 22 - out["width"] / cols) < 0.05, (inp, out, cols)
+
+
 def test_hash_sets_every_setting(site: Site) -> None:
     page = calm(site)
     hash_ = (
