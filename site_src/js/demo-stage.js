@@ -44,15 +44,21 @@
     if (!scene) return;
     if (!stageWidth) stageWidth = document.querySelector(".canvases").clientWidth;
     const [Hp, Wp] = scene.padded;
-    // Room for outputs as wide as the padded input, the widest any kernel,
-    // stride or dilation gives: the cells keep their size while those change
-    // (only the output grows or shrinks), and nothing else is drawn anew.
-    const outputs = scene.filters * Wp;
-    const gap = 28 * scene.filters + 8;
-    // Side by side when the cells stay readable, otherwise one above the other.
-    const across = Math.floor((stageWidth - gap) / (Wp + outputs));
-    if (across >= 10) cell = R.cellSize(Math.min(stageWidth - gap, 24 * (Wp + outputs)), Wp + outputs);
-    else cell = R.cellSize(Math.min(stageWidth, 460), Math.max(Hp, Wp));
+    // Side by side when the cells stay readable, otherwise one above the
+    // other. Side by side, room is made for outputs as wide as the padded
+    // input (the widest any kernel, stride or dilation gives), so that the
+    // cells keep their size while those change and only the output grows or
+    // shrinks; where that room would make the cells too small (several
+    // filters on a narrow stage), for the outputs shown now.
+    const fits = (outputs, gap) => {
+      const across = Math.floor((stageWidth - gap) / (Wp + outputs));
+      return across >= 10 ? R.cellSize(Math.min(stageWidth - gap, 24 * (Wp + outputs)), Wp + outputs) : 0;
+    };
+    const shown = scene.outSize ? scene.filters : 0;
+    cell =
+      fits(scene.filters * Wp, 28 * scene.filters + 8) ||
+      fits(shown * (scene.outSize ? scene.outSize[1] : 0), 28 * shown + 8) ||
+      R.cellSize(Math.min(stageWidth, 460), Math.max(Hp, Wp));
     draw();
   }
 

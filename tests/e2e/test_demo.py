@@ -255,15 +255,15 @@ def test_cells_keep_their_size_while_the_windows_change(site: Site) -> None:
     site.open("index.html")
 
     def boxes() -> tuple[dict[str, float], dict[str, float], int]:
-        """Both pictures' boxes in the page (focusing a box may scroll it)."""
-        pictures: list[dict[str, float]] = page.evaluate(
-            """() => ["input-canvas", "output-canvas"].map((id) => {
+        """Both pictures' boxes in the page (focusing a box may scroll it) and
+        the output's width in cells, read at one moment."""
+        inp, out, text = page.evaluate(
+            """() => [...["input-canvas", "output-canvas"].map((id) => {
               const r = document.querySelector(`[data-testid=${id}]`).getBoundingClientRect();
               return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height };
-            })"""
+            }), document.querySelector("[data-testid=output-shape]").textContent]"""
         )
-        text = page.get_by_test_id("output-shape").text_content() or ""
-        return pictures[0], pictures[1], int(text.split("\u00d7")[1])
+        return inp, out, int(text.split("\u00d7")[1])
 
     first, _, _ = boxes()
     cell = first["width"] / 20
@@ -284,6 +284,15 @@ def test_cells_keep_their_size_while_the_windows_change(site: Site) -> None:
     site.wait_ready()
     inp, out, cols = boxes()
     assert abs(inp["width"] / 22 - out["width"] / cols) < 0.05, (inp, out, cols)
+    # Three filters: no room for three outputs as wide as the input, so the
+    # cells fit the outputs shown, all beside the input as before.
+    set_hash(site, "#filters=3")
+    right = page.evaluate(
+        """() => [...document.querySelectorAll("#outputs figure:not([hidden]) canvas")].map(
+          (c) => c.getBoundingClientRect().left - document.querySelector("[data-testid=input-canvas]")
+            .getBoundingClientRect().right)"""
+    )
+    assert len(right) == 3 and min(right) > 0, right
 
 
 def test_hash_sets_every_setting(site: Site) -> None:
@@ -589,10 +598,12 @@ def test_save_png_and_ready_marker(site: Site, tmp_path: Path) -> None:
 def test_first_paint_shows_the_pictures_where_the_canvases_go(site: Site) -> None:
     """Before any script runs, the page shows the digit and its output (the
     build's pictures) at the place and size the script then draws the canvases
-    at, on a wide and a phone screen: nothing moves when they take over."""
+    at, on a wide and a phone screen and one between (side by side, but too
+    narrow to make room for an output as wide as the input): nothing moves
+    when they take over."""
     browser = site.page.context.browser
     assert browser is not None
-    for width in (1280, 390):
+    for width in (1280, 470, 390):
         screen: ViewportSize = {"width": width, "height": 900}
         still = browser.new_context(java_script_enabled=False, viewport=screen)
         try:
