@@ -534,6 +534,34 @@ def test_reduced_motion_and_autoplay(site: Site) -> None:
     assert scrub.input_value() == "323"
 
 
+def test_reduced_motion_starts_no_transitions(site: Site) -> None:
+    """With reduced motion a change is not animated at all: no CSS transition
+    starts (one of 0.01 ms still kept each changed size at its old value for
+    the first frame after the result), and that frame has the new sizes."""
+    page = calm(site)
+    site.open("index.html")
+    page.evaluate(
+        """() => {
+          window.__transitions = [];
+          window.__firstFrames = [];
+          document.addEventListener("transitionrun", (e) => window.__transitions.push(e.propertyName));
+          // In the first frame after each "ready": the input's size as written and as shown.
+          new MutationObserver(() => {
+            if (document.documentElement.dataset.state !== "ready") return;
+            requestAnimationFrame(() => {
+              const c = document.querySelector("[data-testid=input-canvas]");
+              window.__firstFrames.push([c.style.width, getComputedStyle(c).width]);
+            });
+          }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-state"] });
+        }"""
+    )
+    wait_change(site, "location.hash = '#padding=2&kernel=5'")
+    page.evaluate(TWO_FRAMES)
+    frames = page.evaluate("window.__firstFrames")
+    assert frames and all(written == shown for written, shown in frames), frames
+    assert page.evaluate("window.__transitions") == []
+
+
 def test_keyboard_only_walkthrough(site: Site) -> None:
     """Tab and arrow keys reach and change the settings, the slide and the canvases."""
     page = calm(site)
