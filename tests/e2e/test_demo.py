@@ -288,9 +288,12 @@ def test_cells_keep_their_size_while_the_windows_change(site: Site) -> None:
     # cells fit the outputs shown, all beside the input as before.
     set_hash(site, "#filters=3")
     right = page.evaluate(
-        """() => [...document.querySelectorAll("#outputs figure:not([hidden]) canvas")].map(
-          (c) => c.getBoundingClientRect().left - document.querySelector("[data-testid=input-canvas]")
-            .getBoundingClientRect().right)"""
+        """() => {
+          const input = document.querySelector("[data-testid=input-canvas]");
+          const edge = input.getBoundingClientRect().right;
+          return [...document.querySelectorAll("#outputs figure:not([hidden]) canvas")].map(
+            (c) => c.getBoundingClientRect().left - edge);
+        }"""
     )
     assert len(right) == 3 and min(right) > 0, right
 
@@ -544,7 +547,9 @@ def test_reduced_motion_starts_no_transitions(site: Site) -> None:
         """() => {
           window.__transitions = [];
           window.__firstFrames = [];
-          document.addEventListener("transitionrun", (e) => window.__transitions.push(e.propertyName));
+          document.addEventListener("transitionrun", (e) => {
+            window.__transitions.push(e.propertyName);
+          });
           // In the first frame after each "ready": the input's size as written and as shown.
           new MutationObserver(() => {
             if (document.documentElement.dataset.state !== "ready") return;
@@ -552,7 +557,10 @@ def test_reduced_motion_starts_no_transitions(site: Site) -> None:
               const c = document.querySelector("[data-testid=input-canvas]");
               window.__firstFrames.push([c.style.width, getComputedStyle(c).width]);
             });
-          }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-state"] });
+          }).observe(document.documentElement, {
+            attributes: true,
+            attributeFilter: ["data-state"],
+          });
         }"""
     )
     wait_change(site, "location.hash = '#padding=2&kernel=5'")
