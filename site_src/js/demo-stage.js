@@ -54,10 +54,10 @@
       const across = Math.floor((stageWidth - gap) / (Wp + outputs));
       return across >= 10 ? R.cellSize(Math.min(stageWidth - gap, 24 * (Wp + outputs)), Wp + outputs) : 0;
     };
-    const shown = scene.outSize ? scene.filters : 0;
+    const outputsShown = scene.outSize ? scene.filters : 0;
     cell =
       fits(scene.filters * Wp, 28 * scene.filters + 8) ||
-      fits(shown * (scene.outSize ? scene.outSize[1] : 0), 28 * shown + 8) ||
+      fits(outputsShown * (scene.outSize ? scene.outSize[1] : 0), 28 * outputsShown + 8) ||
       R.cellSize(Math.min(stageWidth, 460), Math.max(Hp, Wp));
     draw();
   }
