@@ -50,14 +50,16 @@
     // cells keep their size while those change and only the output grows or
     // shrinks; where that room would make the cells too small (several
     // filters on a narrow stage), for the outputs shown now.
-    const fits = (outputs, gap) => {
-      const across = Math.floor((stageWidth - gap) / (Wp + outputs));
-      return across >= 10 ? R.cellSize(Math.min(stageWidth - gap, 24 * (Wp + outputs)), Wp + outputs) : 0;
+    // The cell size with `count` outputs of `width` columns beside the input
+    // (28 px of gap each), or 0 if cells that fit would be under 10 px.
+    const beside = (count, width) => {
+      const gap = 28 * count + 8;
+      const cols = Wp + count * width;
+      return Math.floor((stageWidth - gap) / cols) >= 10 ? R.cellSize(Math.min(stageWidth - gap, 24 * cols), cols) : 0;
     };
-    const outputsShown = scene.outSize ? scene.filters : 0;
     cell =
-      fits(scene.filters * Wp, 28 * scene.filters + 8) ||
-      fits(outputsShown * (scene.outSize ? scene.outSize[1] : 0), 28 * outputsShown + 8) ||
+      beside(scene.filters, Wp) ||
+      (scene.outSize ? beside(scene.filters, scene.outSize[1]) : beside(0, 0)) ||
       R.cellSize(Math.min(stageWidth, 460), Math.max(Hp, Wp));
     draw();
   }
