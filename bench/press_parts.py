@@ -14,7 +14,11 @@ page lays out and paints only in its frame, the second counts it for every
 page alike.
 Beside them, in the same run: a bare page holding one focused number box
 whose keydown writes its value and one line of text (what any number box
-costs in this browser), and the peer's kernel slider when ``--peer`` is given.
+costs in this browser); the same box and a slider each writing 300 new lines
+a press (the same work: with a text box focused, Chromium lays the page out
+before the animation frame, with a slider after it, so the first figure
+differs and the second should not); and the peer's kernel slider (at its
+largest input, as bench_site.py presses it) when ``--peer`` is given.
 
     .venv/bin/python bench/press_parts.py --dist dist --peer /work/peer-ezyang/dist
 
@@ -34,6 +38,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import interact
 from bench_site import CHROMIUM, CHROMIUM_ARGS, READY
 from serve import Files, StaticServer
 
@@ -74,20 +79,42 @@ PROBE = """(ours) => {
   }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-state"] });
 }"""
 
+# The bare pages: one focused control whose keydown writes its value and a
+# line of text, or (`lines`) that many new lines under it; the same script for
+# a number box and for a slider.
 BARE_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>One number box</title></head>
-<body><label for="k">Kernel size</label> <input type="number" id="k" value="3" min="1" max="20">
-<p id="out">3</p><script src="bare.js"></script></body></html>
+<title>One control</title></head>
+<body data-lines="{lines}"><label for="k">Kernel size</label> {control}
+<p id="out">3</p><div id="lines"></div><script src="bare.js"></script></body></html>
 """
+BARE_CONTROLS = {
+    "box": '<input type="number" id="k" value="3" min="1" max="20">',
+    "slider": '<input type="range" id="k" value="3" min="1" max="20">',
+}
 BARE_JS = """const box = document.getElementById("k");
+const lines = Number(document.body.dataset.lines);
 box.addEventListener("keydown", (e) => {
   const step = { ArrowUp: 1, ArrowDown: -1 }[e.key];
   if (!step) return;
   e.preventDefault();
   box.value = String(Number(box.value) + step);
   document.getElementById("out").textContent = `kernel ${box.value}`;
+  if (!lines) return;
+  const made = [];
+  for (let i = 0; i < lines; i++) {
+    const line = document.createElement("div");
+    line.textContent = `line ${i}: kernel ${box.value}`;
+    made.push(line);
+  }
+  document.getElementById("lines").replaceChildren(...made);
 });
 """
+# (file name, control, new lines a press, row name)
+BARE_PAGES = (
+    ("box.html", "box", 0, "a bare page: one number box"),
+    ("box-lines.html", "box", 300, "a bare number box, 300 new lines a press"),
+    ("slider-lines.html", "slider", 300, "a bare slider, 300 new lines a press"),
+)
 
 
 def presses(page: Page, ours: bool, count: int) -> list[tuple[float, float]]:
@@ -121,12 +148,26 @@ def ours(browser: Browser, origin: str, knock: str, count: int) -> list[tuple[fl
         page.close()
 
 
-def other(browser: Browser, url: str, selector: str, count: int) -> list[tuple[float, float]]:
+def bare_page(browser: Browser, url: str, count: int) -> list[tuple[float, float]]:
     page = browser.new_page()
     try:
         page.goto(url)
         page.wait_for_timeout(800)
-        page.locator(selector).first.focus()
+        page.locator("#k").focus()
+        page.wait_for_timeout(300)
+        return presses(page, False, count)
+    finally:
+        page.close()
+
+
+def peer(browser: Browser, url: str, count: int) -> list[tuple[float, float]]:
+    """The peer as the benchmark presses it: its kernel slider, at its largest
+    input (16 x 16)."""
+    page = browser.new_page()
+    try:
+        interact.open_peer(page, url)
+        page.wait_for_timeout(700)
+        interact.peer_kernel(page)
         page.wait_for_timeout(300)
         return presses(page, False, count)
     finally:
@@ -147,7 +188,8 @@ def main() -> None:
     rows: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp)
-        (bare / "index.html").write_text(BARE_HTML)
+        for file, control, lines, _ in BARE_PAGES:
+            (bare / file).write_text(BARE_HTML.format(lines=lines, control=BARE_CONTROLS[control]))
         (bare / "bare.js").write_text(BARE_JS)
         mounts: dict[str, Path | dict[str, Path]] = {"/site/": args.dist.resolve(), "/box/": bare}
         if args.peer:
@@ -161,14 +203,13 @@ def main() -> None:
                         rows.setdefault(name, []).extend(
                             ours(browser, server.origin, knock, args.presses)
                         )
-                    url = f"{server.origin}/box/index.html"
-                    rows.setdefault("a bare page: one number box", []).extend(
-                        other(browser, url, "#k", args.presses)
-                    )
+                    for file, _, _, row in BARE_PAGES:
+                        url = f"{server.origin}/box/{file}"
+                        rows.setdefault(row, []).extend(bare_page(browser, url, args.presses))
                     if args.peer:
                         url = f"{server.origin}/peer/index.html"
-                        rows.setdefault("the peer's kernel slider", []).extend(
-                            other(browser, url, "input[type=range]", args.presses)
+                        rows.setdefault("the peer's kernel slider, 16 x 16 input", []).extend(
+                            peer(browser, url, args.presses)
                         )
                 browser.close()
         finally:
