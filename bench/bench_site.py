@@ -995,6 +995,7 @@ def summarize_input(raw: dict[str, Any]) -> dict[str, Any]:
             flags = [s["next_frame"] for s in samples if s["next_frame"] is not None]
             out.setdefault(which, {})[row] = {
                 "ms": summary(times),
+                "end_ms": summary([s["end_ms"] for s in samples]),
                 "next_frame": sum(flags) / len(flags) if flags else None,
                 "requests_per_press": len(calls) / len(samples),
                 "demo_runs_per_press": calls.count("demo_run") / len(samples),
@@ -1099,6 +1100,19 @@ def against_peer(times: dict[str, Any], peer: dict[str, Any] | None) -> tuple[st
     return f"{measured} = {fmt_x(m)}, p95 {fmt_x(q)} peer", ok
 
 
+def frame_end(got: dict[str, Any], peer: dict[str, Any] | None) -> str:
+    """The median to the end of the frame's work (its layout counted wherever
+    it fell), and its ratio to the peer's: a figure beside the target's."""
+    end = got.get("end_ms")
+    if not end:
+        return ""
+    text = f"; to the frame's end {fmt_ms(end['median'])}"
+    theirs = peer.get("end_ms") if peer else None
+    if theirs:
+        text += f" = {fmt_x(ratio(end['median'], theirs['median']))} peer"
+    return text
+
+
 def window_row(
     label: str, got: dict[str, Any], peer: dict[str, Any] | None, detail: str
 ) -> dict[str, str]:
@@ -1133,7 +1147,7 @@ def input_rows(found: dict[str, Any]) -> list[dict[str, str]]:
                 "peer: its kernel slider, ArrowUp/Down -> next frame",
                 "(the baseline)",
                 f"{fmt_ms(p['median'])}, p95 {fmt_ms(p['p95'])}",
-                f"{p['n']} presses",
+                f"{p['n']} presses" + frame_end(peer, None),
                 None,
             )
         )
@@ -1146,7 +1160,7 @@ def input_rows(found: dict[str, Any]) -> list[dict[str, str]]:
         s = got["ms"]
         detail = (
             f"{got['demo_runs_per_press']:.2f} demo_run, "
-            f"{got['aheads_per_press']:.2f} demo_ahead/press; n {s['n']}"
+            f"{got['aheads_per_press']:.2f} demo_ahead/press; n {s['n']}" + frame_end(got, peer)
         )
         if row in old:
             before = old[row]["ms"]

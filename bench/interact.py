@@ -39,14 +39,14 @@ OUTCOME = """async ([since, key, ours, timeoutMs]) => {
   const started = performance.now();
   for (;;) {
     const ev = b.inputs.slice(since).find((e) => e.type === "keydown" && e.key === key);
-    if (ev && (ev.frame !== null || !b.framesAtEvents)) {
-      if (!ours) return { t: ev.t, at: ev.at, next: ev.frame, nextTs: ev.ts };
+    if (ev && (ev.end !== null || !b.framesAtEvents)) {
+      if (!ours) return { t: ev.t, at: ev.at, next: ev.frame, nextTs: ev.ts, nextEnd: ev.end };
       const states = b.attrs.filter((a) => a.attr === "state" && a.t >= ev.at);
       const busy = states.findIndex((a) => a.value === "busy");
       const ready = busy < 0 ? null : states.slice(busy + 1).find((a) => a.value === "ready");
-      if (ready && ready.frame !== null) {
+      if (ready && ready.end !== null) {
         return { t: ev.t, at: ev.at, next: ev.frame, nextTs: ev.ts, busy: states[busy].t,
-                 ready: ready.t, frame: ready.frame, frameTs: ready.ts };
+                 ready: ready.t, frame: ready.frame, frameTs: ready.ts, frameEnd: ready.end };
       }
     }
     if (performance.now() - started > timeoutMs) {
@@ -233,6 +233,8 @@ def press_once(page: Page, key: str, before: str, ours: bool) -> dict[str, Any]:
     r: dict[str, Any] = page.evaluate(OUTCOME, [since, key, ours, TIMEOUT_MS])
     shown = r["frame"] if ours else r["next"]
     r["ms"] = shown - r["t"]
+    # on to the end of that frame's work (its layout counted wherever it fell)
+    r["end_ms"] = (r["frameEnd"] if ours else r["nextEnd"]) - r["t"]
     r["next_frame"] = None if r["nextTs"] is None else (not ours or r["frameTs"] == r["nextTs"])
     return r
 

@@ -17,12 +17,13 @@
 //              event's timeStamp, at: when it was dispatched}; while
 //              framesAtEvents is true also {frame: when the first
 //              requestAnimationFrame callback after it ran, ts: that frame's
-//              timestamp}. Off by default: asking for a frame at the event
-//              makes the browser draw one then, which a page that answers
-//              later would not have drawn (and its answer then waits for the
-//              next vsync).
-//   attrs of data-state "ready" also get {frame, ts}: the first frame after
-//              the page said its new output was complete
+//              timestamp, end: when that frame's work had ended}. Off by
+//              default: asking for a frame at the event makes the browser
+//              draw one then, which a page that answers later would not have
+//              drawn (and its answer then waits for the next vsync).
+//   attrs of data-state "ready" also get {frame, ts, end}: the first frame
+//              after the page said its new output was complete (and when that
+//              frame's work had ended, see atNextFrame)
 (() => {
   if (window.__bench) return;
   const bench = (window.__bench = {
@@ -41,14 +42,25 @@
     framesAtEvents: false,
   });
 
-  // The first frame after now: its requestAnimationFrame callback's time, and
-  // the frame's timestamp (the same for every callback of one frame).
+  // The first frame after now: its requestAnimationFrame callback's time, the
+  // frame's timestamp (the same for every callback of one frame), and when
+  // that frame's main-thread work (style, layout, paint, commit) had ended:
+  // a user-blocking task posted from the callback runs right after it, before
+  // the tasks a page posts from that frame (Chromium). With a text box
+  // focused, Chromium lays the page out before the callbacks, with a slider
+  // after them: `end` counts that layout for every page alike.
+  const afterFrame = (fn) =>
+    window.scheduler && scheduler.postTask ? scheduler.postTask(fn, { priority: "user-blocking" }) : setTimeout(fn, 0);
   const atNextFrame = (entry) => {
     entry.frame = null;
     entry.ts = null;
+    entry.end = null;
     requestAnimationFrame((ts) => {
       entry.frame = performance.now();
       entry.ts = ts;
+      afterFrame(() => {
+        entry.end = performance.now();
+      });
     });
   };
 
@@ -127,7 +139,7 @@
     window.addEventListener(
       type,
       (e) => {
-        const entry = { type, key: e.key || "", t: e.timeStamp, at: performance.now(), frame: null, ts: null };
+        const entry = { type, key: e.key || "", t: e.timeStamp, at: performance.now(), frame: null, ts: null, end: null };
         if (bench.framesAtEvents) atNextFrame(entry);
         bench.inputs.push(entry);
       },
