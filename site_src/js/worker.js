@@ -277,8 +277,9 @@ async function boot(init, onFatal) {
   };
   const lockPromise = early(assets.text("lock").then(JSON.parse));
   const wheelPromise = early(assets.bytes("wheel"));
-  const bridgePromise = early(assets.bytes("bridge"));
-  const pycPromises = ["convcore_pyc", "site_pyc"].map((name) => early(assets.bytes(name)));
+  // The worker's own modules and the .pyc compiled at build time by this same
+  // Python (nothing to compile here): the page's config lists which and where.
+  const zips = init.install.zips.map(([name, dir]) => [early(assets.bytes(name)), dir]);
   const [load, createModule] = await pyodideParts(init.urls);
   const lock = await lockPromise;
   const py = await load({
@@ -301,11 +302,7 @@ async function boot(init, onFatal) {
   }
   py.unpackArchive(wheel, "wheel", { extractDir: init.install.site_packages });
   progress("install", 2, 3);
-  py.unpackArchive(await bridgePromise, "zip", { extractDir: init.install.bridge });
-  // .pyc compiled at build time by this same Python: nothing to compile here
-  const [convcorePyc, sitePyc] = await Promise.all(pycPromises);
-  py.unpackArchive(convcorePyc, "zip", { extractDir: init.install.convcore_pyc });
-  py.unpackArchive(sitePyc, "zip", { extractDir: init.install.site_pyc });
+  for (const [zip, dir] of zips) py.unpackArchive(await zip, "zip", { extractDir: dir });
   py.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(init.install.bridge)})`);
   pyodide = py;
   bridge = await withWholeStdlib(() => pyodide.pyimport("convcore_bridge"));
@@ -334,8 +331,8 @@ function pyError(err) {
 
 // Arguments cross as JSON, except large numeric inputs, which come as typed
 // arrays in `buffers` and reach Python as memoryviews.
-// A module missing from the start-up part of the standard library (a path the
-// build's warm-up did not take) is not fatal: load the rest and try again once.
+// A module missing from what start-up loaded (a path the build's warm-up did
+// not take) is not fatal: load the rest and try again once.
 async function withWholeStdlib(run) {
   try {
     return run();
@@ -366,25 +363,36 @@ import importlib
 importlib.invalidate_caches()
 `;
 
-// The standard library beyond what start-up needs, loaded before the first
-// code cell runs so that any `import` in a cell works.
+// An asset loaded late: from file:// only the page can read it (a "need"
+// message), over http it is fetched.
+async function lateBytes(name) {
+  if (!assetSource.init.embedded) return assetSource.bytes(name);
+  const item = await new Promise((resolve) => {
+    waitingAssets.set(name, resolve);
+    post({ type: "need", name });
+  });
+  if (!item) throw new Error(`the offline bundle has no "${name}" asset`);
+  const raw = b64ToBytes(item.b64);
+  return item.gzip ? gunzip(raw) : raw;
+}
+
+// What start-up left out, loaded before the first code cell runs so that any
+// `import` in a cell works: the standard library beyond what start-up needs,
+// and (on the demo, which starts with its own modules only) the rest of
+// convcore's .pyc and of the worker's modules.
 function loadRestOfStdlib() {
   if (!restLoaded) {
     restLoaded = (async () => {
-      let bytes;
-      if (assetSource.init.embedded) {
-        const item = await new Promise((resolve) => {
-          waitingAssets.set("stdlib_rest", resolve);
-          post({ type: "need", name: "stdlib_rest" });
-        });
-        if (!item) throw new Error("the offline bundle has no rest of the standard library");
-        const raw = b64ToBytes(item.b64);
-        bytes = item.gzip ? await gunzip(raw) : raw;
-      } else {
-        bytes = await assetSource.bytes("stdlib_rest");
-      }
-      pyodide.FS.writeFile("/tmp/stdlib-rest.zip", bytes);
+      const later = assetSource.init.install.later || [];
+      const zips = later.map(([name, dir]) => {
+        const bytes = lateBytes(name);
+        bytes.catch(() => {}); // reported where it is awaited
+        return [bytes, dir];
+      });
+      pyodide.FS.writeFile("/tmp/stdlib-rest.zip", await lateBytes("stdlib_rest"));
       pyodide.runPython(MERGE_STDLIB);
+      for (const [zip, dir] of zips) pyodide.unpackArchive(await zip, "zip", { extractDir: dir });
+      if (zips.length) pyodide.runPython("import importlib; importlib.invalidate_caches()");
     })();
     restLoaded.catch(() => {
       restLoaded = null;

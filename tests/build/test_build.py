@@ -270,8 +270,8 @@ def test_offline_worker_carries_pyodide_as_classic_scripts(site_dir: Path, repo_
     assert node.returncode == 0, "not a classic script"
 
 
-def engine_config(site_dir: Path) -> dict[str, Any]:
-    text = (site_dir / "index.html").read_text()
+def engine_config(site_dir: Path, page: str = "index.html") -> dict[str, Any]:
+    text = (site_dir / page).read_text()
     match = re.search(
         r'<script type="application/json" id="convcore-config">(.*?)</script>', text, re.S
     )
@@ -287,7 +287,9 @@ def test_engine_config_sizes(site_dir: Path) -> None:
     assert isinstance(assets, dict)
     for rel in assets.values():
         assert (site_dir / rel).is_file(), rel
-    eager = [a for a in assets if a != "stdlib_rest"]
+    late = set(config["offlineLazy"])  # loaded late, over http too
+    assert "stdlib_rest" in late
+    eager = [a for a in assets if a not in late]
     assert config["total"] == sum((site_dir / assets[a]).stat().st_size for a in eager)
 
 
@@ -334,3 +336,36 @@ def test_rebuild_is_byte_identical(site_dir: Path, tmp_path: Path) -> None:
     assert first == second
     differing = [f for f in first if (site_dir / f).read_bytes() != (again / f).read_bytes()]
     assert differing == []
+
+
+def zip_modules(path: Path) -> set[str]:
+    with zipfile.ZipFile(path) as archive:
+        return {name.rsplit("/", 1)[-1].split(".", 1)[0] for name in archive.namelist()}
+
+
+def test_the_demo_loads_only_its_own_modules(site_dir: Path) -> None:
+    """The demo's worker starts with the .pyc and worker sources its requests
+    import, and loads the rest late (before a code cell runs); every other
+    page starts with all of them. Together they are every module."""
+    demo = engine_config(site_dir)
+    more = ["bridge_more", "convcore_pyc_more", "site_pyc_more"]
+    assert not [s for s in demo["offline"] if "_more" in s]
+    assert [name for name, _ in demo["install"]["zips"]] == ["bridge", "convcore_pyc", "site_pyc"]
+    assert [name for name, _ in demo["install"]["later"]] == more
+    assert set(more) <= set(demo["offlineLazy"])
+    py = site_dir / "py"
+    assert zip_modules(py / "site-py.zip") == {"convcore_bridge", "demo_api"}
+    mine = zip_modules(py / "convcore-pycache.zip")
+    assert {"__init__", "conv", "plan", "trace"} <= mine
+    assert not mine & {"nn", "train", "optim", "pool", "backward", "digits"}
+    assert mine | zip_modules(py / "convcore-pycache-more.zip") == {
+        p.stem for p in Path(build.ROOT / "convcore").glob("*.py")
+    }
+    assert zip_modules(py / "site-pycache.zip") | zip_modules(py / "site-pycache-more.zip") == {
+        p.stem for p in (build.SITE_SRC / "py").glob("*.py")
+    }
+    for page in ("network.html", "learn.html", "python.html"):
+        config = engine_config(site_dir, page)
+        zips = [name for name, _ in config["install"]["zips"]]
+        assert set(more) <= set(zips) and not config["install"]["later"], page
+        assert config["total"] > demo["total"], page

@@ -105,6 +105,31 @@ def test_rest_of_stdlib_loads_only_when_a_cell_runs(site: Site) -> None:
         assert "stdlib_rest" in page.evaluate("Object.keys(window.__convcoreOffline)")
 
 
+def test_the_demo_starts_with_its_own_modules_and_loads_the_rest_late(site: Site) -> None:
+    """The demo starts without the modules only other pages import (the
+    "_more" assets); before a code cell runs they come too, precompiled, so
+    the cell can import any of convcore and of the worker's modules."""
+    assets: list[str] = []
+    site.page.on("request", lambda request: assets.append(request.url))
+    page = site.open("index.html")
+    later = ["bridge_more", "convcore_pyc_more", "site_pyc_more"]
+    fetched = page.evaluate("Object.keys(window.__convcoreOffline || {})")
+    assert not any("-more.zip" in url for url in assets)
+    assert not set(later) & set(fetched)
+    code = (
+        "import sys, convcore.nn, network_model\n"
+        "flags = [open(m.__cached__, 'rb').read(8)[4] for m in (convcore.nn, network_model)]\n"
+        "(flags, 'network_model' in sys.modules)"
+    )
+    result = page.evaluate(f"window.convcoreEngine.run({code!r}, {{}}, 20000)")
+    assert result["ok"], result
+    assert result["result"] == "([1, 1], True)"
+    if site.mode == "http":
+        assert sum("-more.zip" in url for url in assets) == 3
+    else:
+        assert set(later) <= set(page.evaluate("Object.keys(window.__convcoreOffline)"))
+
+
 def test_own_modules_come_precompiled(site: Site) -> None:
     """convcore and the worker's modules are imported from the .pyc the build
     compiled (unchecked-hash, flags 1), not compiled in the page (a pyc Python
