@@ -4,7 +4,7 @@ from outside the site, and reports what it loaded."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Site
 
@@ -105,6 +105,20 @@ def test_rest_of_stdlib_loads_only_when_a_cell_runs(site: Site) -> None:
         assert "stdlib_rest" in page.evaluate("Object.keys(window.__convcoreOffline)")
 
 
+def precompiled(page: Page, modules: str, loaded: str) -> str:
+    """A code cell's answer: the .pyc flags of `modules` (1: an unchecked-hash
+    pyc, which the build writes; 0: one Python wrote itself, compiling in the
+    page) and whether module `loaded` has been imported."""
+    code = (
+        f"import sys, {modules}\n"
+        f"flags = [open(m.__cached__, 'rb').read(8)[4] for m in ({modules},)]\n"
+        f"(flags, {loaded!r} in sys.modules)"
+    )
+    result = page.evaluate(f"window.convcoreEngine.run({code!r}, {{}}, 20000)")
+    assert result["ok"], result
+    return str(result["result"])
+
+
 def test_the_demo_starts_with_its_own_modules_and_loads_the_rest_late(site: Site) -> None:
     """The demo starts without the modules only other pages import (the
     "_more" assets); before a code cell runs they come too, precompiled, so
@@ -116,14 +130,7 @@ def test_the_demo_starts_with_its_own_modules_and_loads_the_rest_late(site: Site
     fetched = page.evaluate("Object.keys(window.__convcoreOffline || {})")
     assert not any("-more.zip" in url for url in assets)
     assert not set(later) & set(fetched)
-    code = (
-        "import sys, convcore.nn, network_model\n"
-        "flags = [open(m.__cached__, 'rb').read(8)[4] for m in (convcore.nn, network_model)]\n"
-        "(flags, 'network_model' in sys.modules)"
-    )
-    result = page.evaluate(f"window.convcoreEngine.run({code!r}, {{}}, 20000)")
-    assert result["ok"], result
-    assert result["result"] == "([1, 1], True)"
+    assert precompiled(page, "convcore.nn, network_model", "network_model") == "([1, 1], True)"
     if site.mode == "http":
         assert sum("-more.zip" in url for url in assets) == 3
     else:
@@ -132,14 +139,7 @@ def test_the_demo_starts_with_its_own_modules_and_loads_the_rest_late(site: Site
 
 def test_own_modules_come_precompiled(site: Site) -> None:
     """convcore and the worker's modules are imported from the .pyc the build
-    compiled (unchecked-hash, flags 1), not compiled in the page (a pyc Python
-    writes itself has flags 0), and the page's request module is loaded."""
+    compiled, not compiled in the page, and the page's request module is
+    loaded."""
     page = site.open("index.html")
-    code = (
-        "import sys, convcore.conv, convcore_bridge\n"
-        "flags = [open(m.__cached__, 'rb').read(8)[4] for m in (convcore.conv, convcore_bridge)]\n"
-        "(flags, 'demo_api' in sys.modules)"
-    )
-    result = page.evaluate(f"window.convcoreEngine.run({code!r}, {{}}, 20000)")
-    assert result["ok"], result
-    assert result["result"] == "([1, 1], True)"
+    assert precompiled(page, "convcore.conv, convcore_bridge", "demo_api") == "([1, 1], True)"
