@@ -185,6 +185,8 @@ class Asset:
     # Loaded at start-up by every page but the demo, which loads it late
     # (see DEMO_PAGE).
     beyond_demo: bool = False
+    # A zip the worker unpacks into this folder after the wheel.
+    unpack_to: str = ""
 
     @property
     def gzipped(self) -> bool:
@@ -700,6 +702,7 @@ def check_classic(text: str) -> None:
 
 
 def engine_assets(wheel: Path) -> list[Asset]:
+    convcore, site = PRECOMPILED["convcore"][1], PRECOMPILED["site"][1]  # where their .pyc go
     return [
         Asset("pyodide", "pyodide/pyodide.mjs", http_only=True),
         Asset("asm", "pyodide/pyodide.asm.mjs", http_only=True),
@@ -708,25 +711,19 @@ def engine_assets(wheel: Path) -> list[Asset]:
         Asset("stdlib_rest", "pyodide/stdlib-rest.zip.gz"),
         Asset("lock", "pyodide/pyodide-lock.json"),
         Asset("wheel", f"wheels/{wheel.name}"),
-        Asset("bridge", "py/site-py.zip"),
-        Asset("bridge_more", "py/site-py-more.zip", beyond_demo=True),
-        Asset("convcore_pyc", "py/convcore-pycache.zip"),
-        Asset("convcore_pyc_more", "py/convcore-pycache-more.zip", beyond_demo=True),
-        Asset("site_pyc", "py/site-pycache.zip"),
-        Asset("site_pyc_more", "py/site-pycache-more.zip", beyond_demo=True),
+        Asset("bridge", "py/site-py.zip", unpack_to=WORKER_HOME),
+        Asset("bridge_more", "py/site-py-more.zip", beyond_demo=True, unpack_to=WORKER_HOME),
+        Asset("convcore_pyc", "py/convcore-pycache.zip", unpack_to=convcore),
+        Asset(
+            "convcore_pyc_more",
+            "py/convcore-pycache-more.zip",
+            beyond_demo=True,
+            unpack_to=convcore,
+        ),
+        Asset("site_pyc", "py/site-pycache.zip", unpack_to=site),
+        Asset("site_pyc_more", "py/site-pycache-more.zip", beyond_demo=True, unpack_to=site),
         Asset("worker", WORKER, by_page=True),
     ]
-
-
-# The zips the worker unpacks after the wheel, and where (those a page loads).
-UNPACKED = {
-    "bridge": WORKER_HOME,
-    "bridge_more": WORKER_HOME,
-    "convcore_pyc": PRECOMPILED["convcore"][1],
-    "convcore_pyc_more": PRECOMPILED["convcore"][1],
-    "site_pyc": PRECOMPILED["site"][1],
-    "site_pyc_more": PRECOMPILED["site"][1],
-}
 
 
 # Loaded at start-up; stdlib_rest only when a code cell first runs (or a
@@ -779,7 +776,7 @@ def make_engine_configs(
         late = LAZY_ASSETS | {a.name for a in assets if demo and a.beyond_demo}
         loaded = [a for a in for_worker if a.name not in late]
         offline = [a for a in assets if a.name in scripts and a.name not in late]
-        zips = [[a.name, UNPACKED[a.name]] for a in assets if a.name in UNPACKED]
+        zips = [[a.name, a.unpack_to] for a in assets if a.unpack_to]
         configs[demo] = {
             "assets": {a.name: a.path for a in for_worker},
             "index": "pyodide/",

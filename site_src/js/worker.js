@@ -305,7 +305,7 @@ async function boot(init, onFatal) {
   for (const [zip, dir] of zips) py.unpackArchive(await zip, "zip", { extractDir: dir });
   py.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(init.install.bridge)})`);
   pyodide = py;
-  bridge = await withWholeStdlib(() => pyodide.pyimport("convcore_bridge"));
+  bridge = await withTheRest(() => pyodide.pyimport("convcore_bridge"));
   progress("install", 3, 3);
   return {
     python: py.runPython("import sys; sys.version.split()[0]"),
@@ -333,18 +333,18 @@ function pyError(err) {
 // arrays in `buffers` and reach Python as memoryviews.
 // A module missing from what start-up loaded (a path the build's warm-up did
 // not take) is not fatal: load the rest and try again once.
-async function withWholeStdlib(run) {
+async function withTheRest(run) {
   try {
     return run();
   } catch (err) {
     if (!err || !/^(ModuleNotFoundError|ImportError)$/.test(err.type) || restLoaded) throw err;
-    await loadRestOfStdlib();
+    await loadTheRest();
     return run();
   }
 }
 
 async function handleCall(msg) {
-  return withWholeStdlib(() =>
+  return withTheRest(() =>
     toPlain(bridge.dispatch(msg.fn, JSON.stringify(msg.args || {}), msg.buffers || {})),
   );
 }
@@ -380,19 +380,16 @@ async function lateBytes(name) {
 // `import` in a cell works: the standard library beyond what start-up needs,
 // and (on the demo, which starts with its own modules only) the rest of
 // convcore's .pyc and of the worker's modules.
-function loadRestOfStdlib() {
+function loadTheRest() {
   if (!restLoaded) {
     restLoaded = (async () => {
-      const later = assetSource.init.install.later || [];
-      const zips = later.map(([name, dir]) => {
-        const bytes = lateBytes(name);
-        bytes.catch(() => {}); // reported where it is awaited
-        return [bytes, dir];
-      });
-      pyodide.FS.writeFile("/tmp/stdlib-rest.zip", await lateBytes("stdlib_rest"));
-      pyodide.runPython(MERGE_STDLIB);
+      const stdlib = lateBytes("stdlib_rest");
+      const zips = assetSource.init.install.later.map(([name, dir]) => [lateBytes(name), dir]);
+      const pending = [stdlib, ...zips.map(([bytes]) => bytes)];
+      pending.forEach((bytes) => bytes.catch(() => {})); // reported where each is awaited
       for (const [zip, dir] of zips) pyodide.unpackArchive(await zip, "zip", { extractDir: dir });
-      if (zips.length) pyodide.runPython("import importlib; importlib.invalidate_caches()");
+      pyodide.FS.writeFile("/tmp/stdlib-rest.zip", await stdlib);
+      pyodide.runPython(MERGE_STDLIB); // which also invalidates the import caches
     })();
     restLoaded.catch(() => {
       restLoaded = null;
@@ -402,7 +399,7 @@ function loadRestOfStdlib() {
 }
 
 async function handleRun(msg) {
-  await loadRestOfStdlib();
+  await loadTheRest();
   post({ type: "running", id: msg.id });
   const limit = msg.limitMs ? msg.limitMs / 1000 : undefined;
   return toPlain(bridge.run_cell(msg.code, JSON.stringify(msg.vars || {}), limit));
