@@ -165,6 +165,27 @@ OURS_KEYS = (
         )
         for row, _, label_w, base, keys in BOXES
     ),
+    # the same presses on each pair's slider (the peer's kind of control)
+    *(
+        Keys(
+            f"{row}-slider",
+            f'ArrowUp on the "{label}" slider',
+            _testid(f"{row}-slider"),
+            keys,
+            base=base,
+        )
+        for row, label, _, base, keys in BOXES
+    ),
+    *(
+        Keys(
+            f"{row}-slider-alt",
+            f'ArrowUp/Down on the "{label}" slider',
+            _testid(f"{row}-slider"),
+            UP_DOWN_6,
+            base=MIDDLES[row],
+        )
+        for row, label, _, _, _ in BOXES
+    ),
     Keys(
         "slider",
         "slider step (ArrowLeft, the slide)",

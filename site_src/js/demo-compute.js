@@ -188,9 +188,10 @@
     return shownKey;
   }
 
-  // Whether the current state's result is at hand (shown, or kept).
-  function known() {
-    const key = stateKey();
+  // Whether the result of `state` (or the current state) is at hand (shown,
+  // or kept).
+  function known(state) {
+    const key = stateKey(state);
     return key === shownKey || Boolean(D.ahead.take(key));
   }
 

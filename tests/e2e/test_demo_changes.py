@@ -422,3 +422,124 @@ def test_kept_arithmetic_rows_show_the_new_window(site: Site) -> None:
     assert [t["factors"] for t in taps] == [f"1 {times} {short_number(v)}" for v in window]
     assert [t["productText"] for t in taps] == [short_number(v) for v in window]
     assert float(arithmetic(page)["output"]) == host_output([image], [ones(3, 3)])[0][top][left]
+
+
+# ------------------------------------------------------------- the sliders
+
+
+def test_a_slider_key_is_one_request_and_its_box_follows(site: Site) -> None:
+    """ArrowRight and ArrowLeft on the "Kernel size" slider: one demo_run a
+    press, each for the slider's value; at "ready" the box, the shape, the
+    tables and the arithmetic all belong to it; one history entry a press;
+    typing in the box moves the slider."""
+    page = open_counting(site)
+    page.evaluate(SNAPSHOT_AT_READY)
+    slider = page.get_by_test_id("kernel-slider")
+    assert slider.get_attribute("aria-label") == "Kernel size, 1 to 20"
+    slider.focus()
+    entries = page.evaluate("history.length")
+    digit = digits(site)[0]
+    for key, kernel in (("ArrowRight", 4), ("ArrowRight", 5), ("ArrowLeft", 4)):
+        page.keyboard.press(key)
+        site.wait_ready()
+        assert [r["kernel"] for r in demo_runs(page)] == [[kernel, kernel]]
+        snap = page.evaluate("window.__atReady")[-1]
+        side = 20 - kernel + 1
+        want = host_output([digit], [ones(kernel, kernel)])[0]
+        assert (snap["kernel"], snap["shape"]) == (str(kernel), shape(side, side))
+        assert (snap["rows"], snap["cells"], snap["taps"]) == (side, side, kernel * kernel)
+        assert float(snap["last"]) == float(snap["output"]) == want[-1][-1]
+        assert page_hash(page)["kernel"] == str(kernel)
+    assert page.evaluate("history.length") == entries + 3
+    box = page.get_by_label("Kernel size", exact=True)
+    box.fill("7")
+    box.press("Tab")
+    site.wait_ready()
+    expect(slider).to_have_value("7")
+    assert [r["kernel"] for r in demo_runs(page)] == [[7, 7]]
+
+
+def test_a_drag_of_the_kernel_slider_ends_on_its_last_setting(site: Site) -> None:
+    """The "Kernel size" slider dragged across as fast as the mouse goes,
+    with results computed ahead: no state computed twice, one history entry
+    for the whole drag, and where the thumb stops the box, the link, the
+    tables and the arithmetic agree."""
+    page = open_counting(site, ahead=True)
+    slider = page.get_by_test_id("kernel-slider")
+    slider.focus()
+    settle(page)
+    page.evaluate(TAKE_CALLS)
+    entries = page.evaluate("history.length")
+    box = slider.bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 2, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.45, y, steps=30)
+    page.mouse.up()
+    site.wait_ready()
+    settle(page)
+    site.wait_ready()
+    states = computed(page.evaluate(TAKE_CALLS))
+    assert len(states) == len(set(states)), states
+    kernel = int(slider.input_value())
+    assert 3 < kernel < 20
+    expect(page.get_by_label("Kernel size", exact=True)).to_have_value(str(kernel))
+    assert page_hash(page)["kernel"] == str(kernel)
+    assert page.evaluate("history.length") == entries + 1
+    want = host_output([digits(site)[0]], [ones(kernel, kernel)])[0]
+    assert_close(table(page, "output-values"), want)
+    assert float(arithmetic(page)["output"]) == want[-1][-1]
+    expect(page.get_by_test_id("output-shape")).to_have_text(shape(21 - kernel, 21 - kernel))
+
+
+def test_a_slider_press_onto_a_state_computed_ahead_asks_nothing(site: Site) -> None:
+    """With the "Stride" slider focused, its next states are computed ahead:
+    ArrowRight onto one asks nothing and shows that state at "ready"."""
+    page = open_counting(site, ahead=True)
+    page.evaluate(SNAPSHOT_AT_READY)
+    page.get_by_test_id("stride-slider").focus()
+    settle(page)
+    page.evaluate(TAKE_CALLS)
+    page.keyboard.press("ArrowRight")
+    site.wait_ready()
+    assert demo_runs(page) == []
+    snap = page.evaluate("window.__atReady")[-1]
+    assert (snap["shape"], snap["rows"], snap["cells"]) == (shape(9, 9), 9, 9)
+    expect(page.get_by_label("Stride", exact=True)).to_have_value("2")
+    want = host_output([digits(site)[0]], [ones(3, 3)], stride=2)[0]
+    assert_close(table(page, "output-values"), want)
+
+
+def test_width_sliders_and_the_padding_rule(site: Site) -> None:
+    """With height and width apart, each pair has a second slider that sets
+    the width alone; moving the padding slider leaves "same" for numbers,
+    and "same" shows its padding on the sliders; back together, the width
+    sliders hide."""
+    page = calm(site)
+    site.open("index.html")
+    width = page.get_by_test_id("kernel-w-slider")
+    expect(width).to_be_hidden()
+    page.get_by_test_id("separate").check()
+    site.wait_ready()
+    expect(width).to_be_visible()
+    assert width.get_attribute("aria-label") == "Kernel width, 1 to 20"
+    width.focus()
+    page.keyboard.press("ArrowRight")
+    site.wait_ready()
+    assert page_hash(page)["kernel"] == "3,4"
+    expect(page.get_by_label("Kernel width", exact=True)).to_have_value("4")
+    expect(page.get_by_test_id("output-shape")).to_have_text(shape(18, 17))
+    page.get_by_test_id("padding-rule").select_option("same")
+    site.wait_ready()
+    expect(page.get_by_test_id("padding-slider")).to_have_value("1")
+    expect(page.get_by_test_id("padding-w-slider")).to_have_value("1")
+    page.get_by_test_id("padding-w-slider").focus()
+    page.keyboard.press("ArrowRight")
+    site.wait_ready()
+    expect(page.get_by_test_id("padding-rule")).to_have_value("numbers")
+    assert page_hash(page)["padding"] == "1,2"
+    expect(page.get_by_test_id("output-shape")).to_have_text(shape(20, 21))
+    page.get_by_test_id("separate").uncheck()
+    site.wait_ready()
+    expect(width).to_be_hidden()
