@@ -1021,6 +1021,8 @@ def summarize_input(raw: dict[str, Any]) -> dict[str, Any]:
                 **{k: v for k, v in d.items() if k != "frame_ms"},
                 "frame_ms": summary(d["frame_ms"]),
             }
+        if "kernel_drag" in found:
+            out[which]["kernel_drag"] = found["kernel_drag"]
     return out
 
 
@@ -1224,6 +1226,20 @@ def input_rows(found: dict[str, Any]) -> list[dict[str, str]]:
                 f"{fmt_ms(frames['p95'])}; final shown {d['final_ok']}; "
                 f"{len(d['calls'])} requests",
                 d["stale_frames"] == 0 and not d["long_tasks"] and d["final_ok"],
+            )
+        )
+    k = ours.get("kernel_drag")
+    if k:
+        rows.append(
+            table_row(
+                '"Kernel size" slider dragged 2 -> 14, a pointer move every ~15 ms',
+                "each frame <= 1 frame behind, no long task",
+                f"{k['stale_frames']} stale of {k['frames']} frames, "
+                f"{len(k['long_tasks'])} long tasks",
+                f"{k['frames_with_new_value']} frames with a new value; worst "
+                f"{k['worst_frames_behind']} frames behind; final shown {k['final_ok']} "
+                f"(kernel {k['final_kernel']}); {k['calls'].count('demo_run')} demo_run",
+                k["stale_frames"] == 0 and not k["long_tasks"] and k["final_ok"],
             )
         )
     return rows

@@ -165,26 +165,22 @@ OURS_KEYS = (
         )
         for row, _, label_w, base, keys in BOXES
     ),
-    # the same presses on each pair's slider (the peer's kind of control)
-    *(
-        Keys(
-            f"{row}-slider",
-            f'ArrowUp on the "{label}" slider',
-            _testid(f"{row}-slider"),
-            keys,
-            base=base,
-        )
-        for row, label, _, base, keys in BOXES
+    # the same presses on the kernel size's slider (the peer's kind of
+    # control; the other pairs' sliders run the same code, and every row
+    # takes one of the 60 fresh digits a round)
+    Keys(
+        "kernel-slider",
+        'ArrowUp on the "Kernel size" slider',
+        _testid("kernel-slider"),
+        UP_6,
+        base="kernel=2",
     ),
-    *(
-        Keys(
-            f"{row}-slider-alt",
-            f'ArrowUp/Down on the "{label}" slider',
-            _testid(f"{row}-slider"),
-            UP_DOWN_6,
-            base=MIDDLES[row],
-        )
-        for row, label, _, _, _ in BOXES
+    Keys(
+        "kernel-slider-alt",
+        'ArrowUp/Down on the "Kernel size" slider',
+        _testid("kernel-slider"),
+        UP_DOWN_6,
+        base=MIDDLES["kernel"],
     ),
     Keys(
         "slider",
@@ -412,6 +408,78 @@ def drag_slide(page: Page, moves: int, pause_ms: int) -> dict[str, Any]:
     }
 
 
+# Every frame while recording: the kernel slider's value and the output's
+# height (the kernel it was computed for, at stride 1, no padding, dilation 1).
+KERNEL_FRAMES_START = """() => {
+  const b = window.__bench;
+  b.frames = [];
+  const tick = (ts) => {
+    if (!b.frames) return;
+    const shape = document.querySelector("[data-testid=output-shape]").textContent;
+    b.frames.push({ ts, slider: Number(document.querySelector("#kernel-slider").value),
+      height: parseInt(shape, 10) });
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}"""
+#: The drag's digit: the last one, which no run of presses reaches unless the
+#: runs take all 60 fresh digits (so no result of its states is kept).
+DRAG_DIGIT = 119
+
+
+def drag_kernel(page: Page, moves: int, pause_ms: int) -> dict[str, Any]:
+    """Drag the "Kernel size" slider with the mouse from 2 to 14 on a 20 x 20
+    digit, ``moves`` pointer moves ``pause_ms`` apart, recording every frame:
+    a frame is stale when the output it shows was computed for neither the
+    slider's value in that frame nor in the frame before (a new kernel size
+    is a new computation in Python: nothing is computed ahead that far)."""
+    page.evaluate(SET_HASH, [f"kernel=2&digit={DRAG_DIGIT}", TIMEOUT_MS])
+    slider = page.get_by_test_id("kernel-slider")
+    slider.scroll_into_view_if_needed()
+    box = slider.bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+    # the thumb's centre at value v (1-20), the thumb ~16 px wide
+    at = lambda v: box["x"] + 8 + (box["width"] - 16) * (v - 1) / 19  # noqa: E731
+    page.mouse.move(at(2), y)
+    t0 = page.evaluate("() => performance.now()")
+    page.evaluate(KERNEL_FRAMES_START)
+    page.mouse.down()
+    for i in range(1, moves + 1):
+        page.mouse.move(at(2 + 12 * i / moves), y)
+        if pause_ms:
+            page.wait_for_timeout(pause_ms)
+    page.mouse.up()
+    page.wait_for_selector("html[data-state=ready]", state="attached", timeout=TIMEOUT_MS)
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    frames: list[dict[str, Any]] = page.evaluate(FRAMES_STOP)
+    long_tasks = page.evaluate(LONG_TASKS_SINCE, t0)
+    stale = 0
+    worst = 0
+    changed = 0
+    for i, (before, frame) in enumerate(itertools.pairwise(frames), start=1):
+        if before["slider"] != frame["slider"]:
+            changed += 1
+        shown = 21 - frame["height"]
+        if shown in (before["slider"], frame["slider"]):
+            continue
+        stale += 1
+        back = next((k for k in range(i + 1) if frames[i - k]["slider"] == shown), len(frames))
+        worst = max(worst, back)
+    final = frames[-1]
+    return {
+        "frames": len(frames),
+        "frames_with_new_value": changed,
+        "stale_frames": stale,
+        "worst_frames_behind": worst,
+        "long_tasks": [t["duration"] for t in long_tasks],
+        "final_ok": 21 - final["height"] == final["slider"],
+        "final_kernel": final["slider"],
+        "moves": moves,
+        "pause_ms": pause_ms,
+    }
+
+
 def hover_cells(page: Page, count: int, seed: int = 5) -> list[dict[str, Any]]:
     """Point at ``count`` random output cells; for each pointermove, whether
     the first frame after it names that cell in the probe text."""
@@ -539,10 +607,14 @@ def slide(page: Page, log: Callable[[str], None]) -> dict[str, Any]:
     fast = drag_slide(page, 60, 0)
     fast["calls"] = page.evaluate(TAKE_CALLS)
     hover = hover_cells(page, 40)
+    kernel_drag = drag_kernel(page, 40, 15)
+    kernel_drag["calls"] = page.evaluate(TAKE_CALLS)
     log(
         f"drag: {drag['stale_frames']} stale of {drag['frames_with_new_value']} new frames, "
         f"long tasks {drag['long_tasks']}; fast: {fast['stale_frames']} stale of "
         f"{fast['frames_with_new_value']}; hover in the next frame "
-        f"{sum(h['next_frame'] for h in hover)}/{len(hover)}"
+        f"{sum(h['next_frame'] for h in hover)}/{len(hover)}; kernel slider dragged: "
+        f"{kernel_drag['stale_frames']} stale of {kernel_drag['frames_with_new_value']}, "
+        f"worst {kernel_drag['worst_frames_behind']} frames behind"
     )
-    return {"drag": drag, "fast_drag": fast, "hover": hover}
+    return {"drag": drag, "fast_drag": fast, "hover": hover, "kernel_drag": kernel_drag}

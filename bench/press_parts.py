@@ -6,7 +6,8 @@ to the first animation frame after ``<html data-state>`` went back to
 "ready" (the benchmark's measure, bench/interact.py). The same presses are
 made on fresh pages with one part of the page's work replaced by nothing
 (the weight editors, the canvases, the arithmetic, the whole result), so the
-difference to the page as shipped is what that part costs, layout included.
+difference to the page as shipped is what that part costs, layout included;
+and the same presses on the box's slider ("Kernel size, 1 to 20").
 A second figure runs on to the end of that frame's work on the main thread
 (a task posted from the animation frame callback runs after the frame's
 style, layout, paint and commit): the first figure leaves out whatever a
@@ -43,8 +44,11 @@ from bench_site import CHROMIUM, CHROMIUM_ARGS, READY
 from serve import Files, StaticServer
 
 # name -> script run on the page once it is ready: replaces parts by nothing.
+# The presses go to the "Kernel size" box, or (SLIDER) to its slider.
+SLIDER = "kernel-slider"
 PARTS = {
     "the page as shipped": "",
+    "the page as shipped, its kernel slider": SLIDER,
     "all but the weight editors": "D.weights.syncEditors = () => {};",
     "all but the canvases": "D.stage.layoutAndDraw = () => {};",
     "all but the arithmetic": "D.tables.fillArithmetic = () => {};",
@@ -139,9 +143,12 @@ def ours(browser: Browser, origin: str, knock: str, count: int) -> list[tuple[fl
         page.emulate_media(reduced_motion="reduce")
         page.goto(f"{origin}/site/index.html#digit=0&step=10")
         page.wait_for_selector(READY, timeout=60_000)
-        if knock:
-            page.evaluate(f"() => {{ const D = window.ConvDemo; {knock} }}")
-        page.get_by_label("Kernel size", exact=True).focus()
+        if knock == SLIDER:
+            page.get_by_test_id(SLIDER).focus()
+        else:
+            if knock:
+                page.evaluate(f"() => {{ const D = window.ConvDemo; {knock} }}")
+            page.get_by_label("Kernel size", exact=True).focus()
         page.wait_for_timeout(1200)  # the next states, computed ahead
         return presses(page, True, count)
     finally:
