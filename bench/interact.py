@@ -439,8 +439,12 @@ def drag_kernel(page: Page, moves: int, pause_ms: int) -> dict[str, Any]:
     box = slider.bounding_box()
     assert box is not None
     y = box["y"] + box["height"] / 2
-    # the thumb's centre at value v (1-20), the thumb ~16 px wide
-    at = lambda v: box["x"] + 8 + (box["width"] - 16) * (v - 1) / 19  # noqa: E731
+    left, width = box["x"], box["width"]
+
+    def at(value: float) -> float:
+        """The thumb's centre at ``value`` (1-20), the thumb ~16 px wide."""
+        return left + 8 + (width - 16) * (value - 1) / 19
+
     page.mouse.move(at(2), y)
     t0 = page.evaluate("() => performance.now()")
     page.evaluate(KERNEL_FRAMES_START)
