@@ -355,6 +355,45 @@ def shown_step(caption: str, width: int) -> int | None:
     return None if m is None else int(m.group(1)) * width + int(m.group(2))
 
 
+def record_drag(
+    page: Page, start: str, xs: Sequence[float], y: float, pause_ms: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Press the mouse at (xs[0], y), move it through the other xs
+    ``pause_ms`` apart and let go, recording every frame (``start`` begins
+    the recording) until two frames after the page is ready again: the
+    frames and the long tasks since the drag began."""
+    page.mouse.move(xs[0], y)
+    t0 = page.evaluate("() => performance.now()")
+    page.evaluate(start)
+    page.mouse.down()
+    for x in xs[1:]:
+        page.mouse.move(x, y)
+        if pause_ms:
+            page.wait_for_timeout(pause_ms)
+    page.mouse.up()
+    page.wait_for_selector("html[data-state=ready]", state="attached", timeout=TIMEOUT_MS)
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    frames: list[dict[str, Any]] = page.evaluate(FRAMES_STOP)
+    return frames, page.evaluate(LONG_TASKS_SINCE, t0)
+
+
+def staleness(values: Sequence[int], shown: Sequence[int | None]) -> tuple[int, int, int]:
+    """Per recorded frame, the control's value and what the page showed:
+    how many frames had a new value, how many were stale (showing neither
+    their value nor the frame before's) and, at worst, how many frames back
+    a stale frame's shown value had been the control's."""
+    changed = stale = worst = 0
+    for i in range(1, len(values)):
+        if values[i - 1] != values[i]:
+            changed += 1
+        if shown[i] in (values[i - 1], values[i]):
+            continue
+        stale += 1
+        back = next((k for k in range(i) if values[i - 1 - k] == shown[i]), len(values))
+        worst = max(worst, back)
+    return changed, stale, worst
+
+
 def drag_slide(page: Page, moves: int, pause_ms: int) -> dict[str, Any]:
     """Drag the slide's thumb with the mouse from its right end to its left,
     ``moves`` pointer moves ``pause_ms`` apart, recording every frame."""
@@ -366,33 +405,11 @@ def drag_slide(page: Page, moves: int, pause_ms: int) -> dict[str, Any]:
     y = box["y"] + box["height"] / 2
     right = box["x"] + box["width"] - 4
     left = box["x"] + 4
-    page.mouse.move(right, y)
-    t0 = page.evaluate("() => performance.now()")
-    page.evaluate(FRAMES_START)
-    page.mouse.down()
-    for i in range(1, moves + 1):
-        page.mouse.move(right - (right - left) * i / moves, y)
-        if pause_ms:
-            page.wait_for_timeout(pause_ms)
-    page.mouse.up()
-    page.wait_for_selector("html[data-state=ready]", state="attached", timeout=TIMEOUT_MS)
-    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    frames: list[dict[str, Any]] = page.evaluate(FRAMES_STOP)
-    long_tasks = page.evaluate(LONG_TASKS_SINCE, t0)
-    stale = 0
-    worst = 0
-    changed = 0
-    for before, frame in itertools.pairwise(frames):
-        if before["scrub"] != frame["scrub"]:
-            changed += 1
-        shown = shown_step(frame["caption"], width)
-        if shown in (before["scrub"], frame["scrub"]):
-            continue
-        stale += 1
-        # how many frames back the shown step was the slide's value
-        earlier = reversed(frames[: frames.index(frame)])
-        back = next((k for k, f in enumerate(earlier) if f["scrub"] == shown), len(frames))
-        worst = max(worst, back)
+    xs = [right - (right - left) * i / moves for i in range(moves + 1)]
+    frames, long_tasks = record_drag(page, FRAMES_START, xs, y, pause_ms)
+    changed, stale, worst = staleness(
+        [f["scrub"] for f in frames], [shown_step(f["caption"], width) for f in frames]
+    )
     intervals = [b["ts"] - a["ts"] for a, b in itertools.pairwise(frames)]
     final = frames[-1]
     return {
@@ -445,31 +462,11 @@ def drag_kernel(page: Page, moves: int, pause_ms: int) -> dict[str, Any]:
         """The thumb's centre at ``value`` (1-20), the thumb ~16 px wide."""
         return left + 8 + (width - 16) * (value - 1) / 19
 
-    page.mouse.move(at(2), y)
-    t0 = page.evaluate("() => performance.now()")
-    page.evaluate(KERNEL_FRAMES_START)
-    page.mouse.down()
-    for i in range(1, moves + 1):
-        page.mouse.move(at(2 + 12 * i / moves), y)
-        if pause_ms:
-            page.wait_for_timeout(pause_ms)
-    page.mouse.up()
-    page.wait_for_selector("html[data-state=ready]", state="attached", timeout=TIMEOUT_MS)
-    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    frames: list[dict[str, Any]] = page.evaluate(FRAMES_STOP)
-    long_tasks = page.evaluate(LONG_TASKS_SINCE, t0)
-    stale = 0
-    worst = 0
-    changed = 0
-    for i, (before, frame) in enumerate(itertools.pairwise(frames), start=1):
-        if before["slider"] != frame["slider"]:
-            changed += 1
-        shown = 21 - frame["height"]
-        if shown in (before["slider"], frame["slider"]):
-            continue
-        stale += 1
-        back = next((k for k in range(i + 1) if frames[i - k]["slider"] == shown), len(frames))
-        worst = max(worst, back)
+    xs = [at(2 + 12 * i / moves) for i in range(moves + 1)]
+    frames, long_tasks = record_drag(page, KERNEL_FRAMES_START, xs, y, pause_ms)
+    changed, stale, worst = staleness(
+        [f["slider"] for f in frames], [21 - f["height"] for f in frames]
+    )
     final = frames[-1]
     return {
         "frames": len(frames),
