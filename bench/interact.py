@@ -377,11 +377,18 @@ def record_drag(
     return frames, page.evaluate(LONG_TASKS_SINCE, t0)
 
 
-def staleness(values: Sequence[int], shown: Sequence[int | None]) -> tuple[int, int, int]:
-    """Per recorded frame, the control's value and what the page showed:
-    how many frames had a new value, how many were stale (showing neither
-    their value nor the frame before's) and, at worst, how many frames back
-    a stale frame's shown value had been the control's."""
+def drag_summary(
+    values: Sequence[int],
+    shown: Sequence[int | None],
+    long_tasks: list[dict[str, Any]],
+    moves: int,
+    pause_ms: int,
+) -> dict[str, Any]:
+    """A drag's recorded frames, as the control's value and what the page
+    showed in each: how many frames had a new value, how many were stale
+    (showing neither their value nor the frame before's) and, at worst, how
+    many frames back a stale frame's shown value had been the control's;
+    the long tasks, and whether the last frame shows the last value."""
     changed = stale = worst = 0
     for i in range(1, len(values)):
         if values[i - 1] != values[i]:
@@ -391,7 +398,16 @@ def staleness(values: Sequence[int], shown: Sequence[int | None]) -> tuple[int, 
         stale += 1
         back = next((k for k in range(i) if values[i - 1 - k] == shown[i]), len(values))
         worst = max(worst, back)
-    return changed, stale, worst
+    return {
+        "frames": len(values),
+        "frames_with_new_value": changed,
+        "stale_frames": stale,
+        "worst_frames_behind": worst,
+        "long_tasks": [t["duration"] for t in long_tasks],
+        "final_ok": shown[-1] == values[-1],
+        "moves": moves,
+        "pause_ms": pause_ms,
+    }
 
 
 def drag_slide(page: Page, moves: int, pause_ms: int) -> dict[str, Any]:
@@ -407,21 +423,15 @@ def drag_slide(page: Page, moves: int, pause_ms: int) -> dict[str, Any]:
     left = box["x"] + 4
     xs = [right - (right - left) * i / moves for i in range(moves + 1)]
     frames, long_tasks = record_drag(page, FRAMES_START, xs, y, pause_ms)
-    changed, stale, worst = staleness(
-        [f["scrub"] for f in frames], [shown_step(f["caption"], width) for f in frames]
-    )
-    intervals = [b["ts"] - a["ts"] for a, b in itertools.pairwise(frames)]
-    final = frames[-1]
     return {
-        "frames": len(frames),
-        "frames_with_new_value": changed,
-        "stale_frames": stale,
-        "worst_frames_behind": worst,
-        "frame_ms": intervals,
-        "long_tasks": [t["duration"] for t in long_tasks],
-        "final_ok": shown_step(final["caption"], width) == final["scrub"],
-        "moves": moves,
-        "pause_ms": pause_ms,
+        **drag_summary(
+            [f["scrub"] for f in frames],
+            [shown_step(f["caption"], width) for f in frames],
+            long_tasks,
+            moves,
+            pause_ms,
+        ),
+        "frame_ms": [b["ts"] - a["ts"] for a, b in itertools.pairwise(frames)],
     }
 
 
@@ -448,8 +458,8 @@ def drag_kernel(page: Page, moves: int, pause_ms: int) -> dict[str, Any]:
     """Drag the "Kernel size" slider with the mouse from 2 to 14 on a 20 x 20
     digit, ``moves`` pointer moves ``pause_ms`` apart, recording every frame:
     a frame is stale when the output it shows was computed for neither the
-    slider's value in that frame nor in the frame before (a new kernel size
-    is a new computation in Python: nothing is computed ahead that far)."""
+    slider's value in that frame nor in the frame before. (The page computes
+    the sizes one step either side ahead, so a drag slow enough finds them.)"""
     page.evaluate(SET_HASH, [f"kernel=2&digit={DRAG_DIGIT}", TIMEOUT_MS])
     slider = page.get_by_test_id("kernel-slider")
     slider.scroll_into_view_if_needed()
@@ -464,20 +474,10 @@ def drag_kernel(page: Page, moves: int, pause_ms: int) -> dict[str, Any]:
 
     xs = [at(2 + 12 * i / moves) for i in range(moves + 1)]
     frames, long_tasks = record_drag(page, KERNEL_FRAMES_START, xs, y, pause_ms)
-    changed, stale, worst = staleness(
-        [f["slider"] for f in frames], [21 - f["height"] for f in frames]
-    )
-    final = frames[-1]
+    values = [f["slider"] for f in frames]
     return {
-        "frames": len(frames),
-        "frames_with_new_value": changed,
-        "stale_frames": stale,
-        "worst_frames_behind": worst,
-        "long_tasks": [t["duration"] for t in long_tasks],
-        "final_ok": 21 - final["height"] == final["slider"],
-        "final_kernel": final["slider"],
-        "moves": moves,
-        "pause_ms": pause_ms,
+        **drag_summary(values, [21 - f["height"] for f in frames], long_tasks, moves, pause_ms),
+        "final_kernel": values[-1],
     }
 
 

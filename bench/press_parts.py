@@ -143,12 +143,10 @@ def ours(browser: Browser, origin: str, knock: str, count: int) -> list[tuple[fl
         page.emulate_media(reduced_motion="reduce")
         page.goto(f"{origin}/site/index.html#digit=0&step=10")
         page.wait_for_selector(READY, timeout=60_000)
-        if knock == SLIDER:
-            page.get_by_test_id(SLIDER).focus()
-        else:
-            if knock:
-                page.evaluate(f"() => {{ const D = window.ConvDemo; {knock} }}")
-            page.get_by_label("Kernel size", exact=True).focus()
+        if knock and knock != SLIDER:
+            page.evaluate(f"() => {{ const D = window.ConvDemo; {knock} }}")
+        box = page.get_by_label("Kernel size", exact=True)
+        (page.get_by_test_id(SLIDER) if knock == SLIDER else box).focus()
         page.wait_for_timeout(1200)  # the next states, computed ahead
         return presses(page, True, count)
     finally:
