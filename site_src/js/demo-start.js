@@ -15,6 +15,27 @@
   const engine = window.convcoreEngine;
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
+  // Chromium keeps the caret of a text box after the box loses the focus (also
+  // where the box is then hidden, and `getSelection()` no longer shows it),
+  // and while the page holds a caret it lays the page out at the start of
+  // every frame, before the frame's callbacks, to place it. A slider, menu or
+  // canvas focused after a box then paid for the layout of its every change
+  // ahead of its frame (2-2.5 ms a kernel press on the slider). So when the
+  // focus goes to a control that is not a text box, a caret is dropped, and
+  // a selection left in a text box (the box gets a new one when focused
+  // again); text the reader selected on the page stays.
+  const TEXT_TYPES = new Set(["text", "number", "search", "url", "email", "tel", "password"]);
+  const isTextBox = (el) =>
+    el instanceof HTMLTextAreaElement || (el instanceof HTMLInputElement && TEXT_TYPES.has(el.type));
+  function dropStaleCaret(event) {
+    if (isTextBox(event.target)) return;
+    const selection = document.getSelection();
+    if (!selection) return;
+    const node = selection.anchorNode;
+    const inBox = Boolean(node) && isTextBox(node.childNodes[selection.anchorOffset]);
+    if (selection.type !== "Range" || inBox) selection.removeAllRanges();
+  }
+
   function start() {
     const prerender = JSON.parse(document.getElementById("demo-prerender").textContent);
     const token = D.status.begin("start");
@@ -29,6 +50,7 @@
     D.result.applyStatic(prerender);
     D.history.applyHash(location.hash.replace(/^#/, ""), true);
     window.addEventListener("hashchange", D.history.onHashChange);
+    document.addEventListener("focusin", dropStaleCaret);
     window.addEventListener("popstate", D.history.onHashChange);
     D.stage.observe(token);
     const autoplayWanted = !/(^|[#&])step=/.test(location.hash) && !reducedMotion.matches;

@@ -543,3 +543,37 @@ def test_width_sliders_and_the_padding_rule(site: Site) -> None:
     page.get_by_test_id("separate").uncheck()
     site.wait_ready()
     expect(width).to_be_hidden()
+
+
+SELECTION = """() => { const s = getSelection();
+  return { count: s.rangeCount, type: s.type, text: s.toString() }; }"""
+
+
+def test_a_caret_left_in_a_box_is_dropped_when_a_slider_takes_the_focus(site: Site) -> None:
+    """Chromium keeps a text box's caret after the box loses the focus, and
+    lays the page out before every frame's callbacks while a caret is kept.
+    Focus on a slider drops it; text the reader selected stays; the box takes
+    a caret and steps again when focused."""
+    page = calm(site)
+    site.open("index.html")
+    box = page.get_by_label("Kernel size", exact=True)
+    box.focus()
+    page.keyboard.press("ArrowUp")
+    site.wait_ready()
+    assert page.evaluate(SELECTION)["type"] == "Caret"  # the box's caret
+    page.get_by_test_id("stride-slider").focus()
+    assert page.evaluate(SELECTION)["count"] == 0
+    # the reader's own selection is left alone
+    page.evaluate(
+        """() => { const r = document.createRange();
+          r.selectNodeContents(document.querySelector("[data-testid=output-shape]"));
+          getSelection().removeAllRanges(); getSelection().addRange(r); }"""
+    )
+    shown = page.get_by_test_id("output-shape").text_content()
+    page.get_by_test_id("dilation-slider").focus()
+    assert page.evaluate(SELECTION) == {"count": 1, "type": "Range", "text": shown}
+    box.focus()
+    page.keyboard.press("ArrowUp")
+    site.wait_ready()
+    expect(box).to_have_value("5")
+    assert page_hash(page)["kernel"] == "5"
