@@ -50,8 +50,8 @@
     D.result.applyStatic(prerender);
     D.history.applyHash(location.hash.replace(/^#/, ""), true);
     window.addEventListener("hashchange", D.history.onHashChange);
-    document.addEventListener("focusin", dropStaleCaret);
     window.addEventListener("popstate", D.history.onHashChange);
+    document.addEventListener("focusin", dropStaleCaret);
     D.stage.observe(token);
     const autoplayWanted = !/(^|[#&])step=/.test(location.hash) && !reducedMotion.matches;
     let pythonSeen = false;
