@@ -959,9 +959,11 @@ def run_input(
     with_peer: bool,
     rounds: int,
     log: Callable[[str], None],
+    hold_ms: int = 0,
 ) -> dict[str, Any]:
     """Key presses, drags and pointing on the demo builds named in ``demos``
-    ("ours", "old") and the peer's kernel slider, in one run (bench/interact.py)."""
+    ("ours", "old") and the peer's kernel slider, in one run (bench/interact.py);
+    each key held ``hold_ms``."""
     prefixes = {"ours": SITE_PREFIX, "old": OLD_PREFIX}
     errors: list[str] = []
 
@@ -978,6 +980,7 @@ def run_input(
             server.origin + PEER_PREFIX + "index.html" if with_peer else None,
             rounds,
             log,
+            hold_ms,
         )
     except Exception as exc:
         return {"error": first_line(exc), "errors": errors[:5]}
@@ -1486,6 +1489,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="rounds of real input events (a run of 4-6 presses on each control; default 4)",
     )
     parser.add_argument(
+        "--key-hold-ms",
+        type=int,
+        default=0,
+        help="how long each key is held down (default 0: let go at once, as the"
+        " performance document's rows were measured; a key-up that comes at once"
+        " is handled before the next frame, after a layout of what the press changed)",
+    )
+    parser.add_argument(
         "--network-seconds",
         type=float,
         default=90.0,
@@ -1502,6 +1513,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="only the real input events (no cold loads, no other interactive figures)",
     )
     args = parser.parse_args(argv)
+    if args.key_hold_ms < 0:
+        parser.error("--key-hold-ms must be 0 or more")
     for folder in (args.peer, args.old):
         if folder is not None and not (folder / "index.html").is_file():
             parser.error(f"{folder} has no index.html")
@@ -1540,7 +1553,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if not (args.no_interactive or args.network_only):
                     demos = ["ours", "old"] if args.old else ["ours"]
                     live["input"] = run_input(
-                        browser, fast, demos, args.peer is not None, args.input_rounds, log
+                        browser,
+                        fast,
+                        demos,
+                        args.peer is not None,
+                        args.input_rounds,
+                        log,
+                        args.key_hold_ms,
                     )
                 if not (args.no_interactive or args.input_only) and args.network_seconds > 0:
                     live["network"] = run_network(
@@ -1578,6 +1597,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "peer": str(args.peer) if args.peer else None,
             "old": str(args.old) if args.old else None,
             "input_rounds": args.input_rounds,
+            "key_hold_ms": args.key_hold_ms,
         },
         "table": rows,
         "loads": loads,

@@ -242,11 +242,13 @@ def open_peer(page: Page, url: str) -> None:
     page.wait_for_timeout(100)
 
 
-def press_once(page: Page, key: str, before: str, ours: bool) -> dict[str, Any]:
+def press_once(page: Page, key: str, before: str, ours: bool, hold_ms: int = 0) -> dict[str, Any]:
+    """One press of ``key`` (held ``hold_ms``, 0: let go at once) and what
+    followed it (see OUTCOME); ``before`` is pressed first, untimed."""
     if before:
         page.keyboard.press(before)
     since = page.evaluate(INPUT_COUNT)
-    page.keyboard.press(key)
+    page.keyboard.press(key, delay=hold_ms)
     r: dict[str, Any] = page.evaluate(OUTCOME, [since, key, ours, TIMEOUT_MS])
     shown = r["frame"] if ours else r["next"]
     r["ms"] = shown - r["t"]
@@ -293,6 +295,7 @@ def run_presses(
     rounds: int,
     log: Callable[[str], None],
     seed: int = 11,
+    hold_ms: int = 0,
 ) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """``rounds`` rounds; each presses a run of keys on every (page, control)
     of ``plan``, in turn, so that the pages share the machine's moments. Each
@@ -319,7 +322,7 @@ def run_presses(
             page.evaluate(FRAMES_AT_EVENTS, not demo or spec.row in WINDOW_ROWS)
             for key in spec.keys:
                 page.wait_for_timeout(rng.randint(40, 90))
-                rows.append(press_once(page, key, spec.before, demo))
+                rows.append(press_once(page, key, spec.before, demo, hold_ms))
             if demo:
                 calls.setdefault((which, spec.row), []).extend(page.evaluate(TAKE_CALLS))
         done = "; ".join(
@@ -527,6 +530,7 @@ def measure(
     peer_url: str | None,
     rounds: int,
     log: Callable[[str], None],
+    hold_ms: int = 0,
 ) -> dict[str, Any]:
     """The pages open side by side (``demos``: name -> URL of a build of the
     demo, e.g. ours and an older build; ours again as "cold", with results
@@ -557,7 +561,7 @@ def measure(
             plan += [(name, spec) for name in demos]
             if peer_url:
                 plan.append(("peer", PEER_KEYS))
-        out: dict[str, Any] = {"presses": run_presses(pages, plan, rounds, log)}
+        out: dict[str, Any] = {"presses": run_presses(pages, plan, rounds, log, hold_ms=hold_ms)}
         for name in builds:
             out[name] = slide(pages[name], log)
     finally:
@@ -566,7 +570,7 @@ def measure(
     firsts: dict[str, list[list[float]]] = {name: [] for name in builds}
     for _ in range(rounds):
         for name, url in builds.items():
-            firsts[name].append(first_presses(open_page, url, 3))
+            firsts[name].append(first_presses(open_page, url, 3, hold_ms))
     for name in builds:
         out[name]["first_presses"] = firsts[name]
     log(
@@ -580,7 +584,10 @@ def measure(
 
 
 def first_presses(
-    open_page: Callable[[], tuple[Page, Callable[[], None]]], url: str, count: int
+    open_page: Callable[[], tuple[Page, Callable[[], None]]],
+    url: str,
+    count: int,
+    hold_ms: int = 0,
 ) -> list[float]:
     """A fresh page: the first ``count`` presses of ArrowUp in "Kernel size"
     as soon as the page is ready (Python started, its first result shown),
@@ -592,7 +599,7 @@ def first_presses(
         OURS_KEYS[0].focus(page)
         times = []
         for _ in range(count):
-            times.append(press_once(page, "ArrowUp", "", True)["ms"])
+            times.append(press_once(page, "ArrowUp", "", True, hold_ms)["ms"])
             page.wait_for_timeout(30)
         return times
     finally:
