@@ -43,18 +43,21 @@ import interact
 from bench_site import CHROMIUM, CHROMIUM_ARGS, READY
 from serve import Files, StaticServer
 
-# name -> script run on the page once it is ready: replaces parts by nothing.
-# The presses go to the "Kernel size" box, or (SLIDER) to its slider.
+# name -> (script run on the page once it is ready: replaces parts by
+# nothing; the test id of the control pressed: the "Kernel size" box or its
+# slider).
+BOX = "kernel"
 SLIDER = "kernel-slider"
 PARTS = {
-    "the page as shipped": "",
-    "the page as shipped, its kernel slider": SLIDER,
-    "all but the weight editors": "D.weights.syncEditors = () => {};",
-    "all but the canvases": "D.stage.layoutAndDraw = () => {};",
-    "all but the arithmetic": "D.tables.fillArithmetic = () => {};",
-    "nothing of the result shown": "D.result.applyResult = () => {};",
+    "the page as shipped": ("", BOX),
+    "the page as shipped, its kernel slider": ("", SLIDER),
+    "all but the weight editors": ("D.weights.syncEditors = () => {};", BOX),
+    "all but the canvases": ("D.stage.layoutAndDraw = () => {};", BOX),
+    "all but the arithmetic": ("D.tables.fillArithmetic = () => {};", BOX),
+    "nothing of the result shown": ("D.result.applyResult = () => {};", BOX),
     "nothing of the result, no editors": (
-        "D.result.applyResult = () => {}; D.weights.syncEditors = () => {};"
+        "D.result.applyResult = () => {}; D.weights.syncEditors = () => {};",
+        BOX,
     ),
 }
 
@@ -137,16 +140,17 @@ def presses(page: Page, ours: bool, count: int) -> list[tuple[float, float]]:
     ]
 
 
-def ours(browser: Browser, origin: str, knock: str, count: int) -> list[tuple[float, float]]:
+def ours(
+    browser: Browser, origin: str, knock: str, control: str, count: int
+) -> list[tuple[float, float]]:
     page = browser.new_page()
     try:
         page.emulate_media(reduced_motion="reduce")
         page.goto(f"{origin}/site/index.html#digit=0&step=10")
         page.wait_for_selector(READY, timeout=60_000)
-        if knock and knock != SLIDER:
+        if knock:
             page.evaluate(f"() => {{ const D = window.ConvDemo; {knock} }}")
-        box = page.get_by_label("Kernel size", exact=True)
-        (page.get_by_test_id(SLIDER) if knock == SLIDER else box).focus()
+        page.get_by_test_id(control).focus()
         page.wait_for_timeout(1200)  # the next states, computed ahead
         return presses(page, True, count)
     finally:
@@ -204,9 +208,9 @@ def main() -> None:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 for _ in range(args.rounds):  # the rows take turns: load drifts alike
-                    for name, knock in PARTS.items():
+                    for name, (knock, control) in PARTS.items():
                         rows.setdefault(name, []).extend(
-                            ours(browser, server.origin, knock, args.presses)
+                            ours(browser, server.origin, knock, control, args.presses)
                         )
                     for file, _, _, row in BARE_PAGES:
                         url = f"{server.origin}/box/{file}"
