@@ -3,9 +3,10 @@
 // rule and mode, channels, filters, and the fixes the fit message offers. A
 // control writes live.state and calls changed (recompute, then record in the
 // history); syncControls makes every control show live.state, and after a
-// hash change waits briefly to do it with the result. Owns that wait. May call demo-state.js, demo-slide.js (stop),
-// demo-compute.js (requestIfChanged), demo-history.js (commit),
-// demo-weights.js (syncEditors) and demo-source.js (panel).
+// hash change waits briefly to do it with the result. Owns that wait. May
+// call demo-state.js, demo-slide.js (stop), demo-compute.js
+// (requestIfChanged), demo-history.js (commit), demo-weights.js
+// (syncEditors) and demo-source.js (panel).
 (function () {
   "use strict";
 
