@@ -11,7 +11,7 @@
 // whose windows take long). Owns the kept results and the queue. May call
 // demo-compute.js (stateKey, argsOf, running, shown), demo-controls.js,
 // demo-weights.js and demo-source.js (the next states of their controls;
-// the editors) and demo-tables.js (the arithmetic's rows, nextTask).
+// the weight boxes a new kernel shape needs) and demo-tables.js (nextTask).
 (function () {
   "use strict";
 
@@ -63,7 +63,7 @@
   // other number boxes. The windows of the result shown are asked for first.
   // The worker shares two cores with the page: computing every box's next
   // states after each of a run of presses held the page's frames up. The
-  // editors and arithmetic rows of new kernel shapes are built then too.
+  // weight boxes a new kernel shape needs are made then too.
   const LATER_MS = 400;
   let planFrame = 0;
   let laterTimer = 0;
@@ -105,7 +105,6 @@
       queue.push({ key, state: next });
       if (next.kernel[0] !== state.kernel[0] || next.kernel[1] !== state.kernel[1]) {
         D.weights.prepare(next);
-        D.tables.prepareArithmetic(document.getElementById("arithmetic"), next.channels === "rgb" ? 3 : 1, next.kernel);
       }
     }
     pump();

@@ -210,43 +210,59 @@
     if (table.tBodies[0]) table.tBodies[0].remove();
   }
 
-  // The arithmetic's rows of each table for a shape ("blocks:khxkw"), so a
-  // shape seen before comes back without being built (least recently used
-  // out first). Per table: a row lives in one table only.
-  const bodies = new WeakMap(); // table -> Map
+  // The arithmetic's rows of each table, reshaped in place for a new shape
+  // ("blocks:khxkw"): cells added or taken off at the ends of the rows, rows
+  // at the end of each block, blocks at the end of the table. A cell kept
+  // keeps its style and layout (rows built anew for each shape, even ahead
+  // while the page was idle, were all styled and laid out again: with the
+  // weight editors, a long task in a drag of the kernel slider at 14 x 14).
+  const bodies = new WeakMap(); // table -> {key, tbodies (every block made), cells (those shown)}
   const tapShown = new WeakMap(); // tap cell -> the numbers it shows (fillArithmetic)
-  const BODIES_KEPT = 8;
   function bodiesFor(table, blocks, kh, kw) {
-    if (!bodies.has(table)) bodies.set(table, new Map());
-    const kept = bodies.get(table);
+    if (!bodies.has(table)) bodies.set(table, { key: "", tbodies: [], cells: [] });
+    const held = bodies.get(table);
     const key = `${blocks}:${kh}x${kw}`;
-    return keepRecent(kept, key, kept.get(key) || buildBodies(blocks, kh, kw), BODIES_KEPT);
+    if (held.key !== key) {
+      while (held.tbodies.length < blocks) held.tbodies.push(el("tbody", null, { "data-channel": String(held.tbodies.length) }));
+      for (const tbody of held.tbodies.slice(0, blocks)) shapeBody(tbody, blocks > 1, kh, kw);
+      held.key = key;
+      held.cells = held.tbodies.slice(0, blocks).flatMap((b) => Array.from(b.querySelectorAll("td.tap")));
+    }
+    return { tbodies: held.tbodies.slice(0, blocks), cells: held.cells };
   }
 
-  // A block's head row is named when the table is filled (tapCells).
-  function buildBodies(blocks, kh, kw) {
-    const out = [];
-    for (let ch = 0; ch < blocks; ch++) {
-      const tbody = el("tbody", null, { "data-channel": String(ch) });
-      if (blocks > 1) {
-        const head = el("tr", null, { class: "channel-head" });
-        head.appendChild(el("th", "", { colspan: String(kw + 1), scope: "rowgroup" }));
-        tbody.appendChild(head);
-      }
-      for (let r = 0; r < kh; r++) {
-        const tr = el("tr");
-        tr.appendChild(el("th", `row ${r}`, { scope: "row" }));
-        for (let c = 0; c < kw; c++) {
-          const td = el("td", null, { class: "tap" });
-          td.appendChild(el("span", "", { class: "wv" }));
-          td.appendChild(el("span", "", { class: "p" }));
-          tr.appendChild(td);
-        }
-        tbody.appendChild(tr);
-      }
-      out.push(tbody);
+  // One block: a head row if `headed` (named when the table is filled, see
+  // tapCells), then kh rows of a row header and kw tap cells.
+  function shapeBody(tbody, headed, kh, kw) {
+    let head = tbody.rows[0] && tbody.rows[0].classList.contains("channel-head") ? tbody.rows[0] : null;
+    if (headed && !head) {
+      head = el("tr", null, { class: "channel-head" });
+      head.appendChild(el("th", "", { scope: "rowgroup" }));
+      tbody.insertBefore(head, tbody.firstChild);
+    } else if (!headed && head) {
+      head.remove();
+      head = null;
     }
-    return { tbodies: out, cells: out.flatMap((b) => Array.from(b.querySelectorAll("td.tap"))) };
+    if (head && head.cells[0].colSpan !== kw + 1) head.cells[0].colSpan = kw + 1;
+    const first = head ? 1 : 0;
+    while (tbody.rows.length - first > kh) tbody.lastElementChild.remove();
+    for (let r = tbody.rows.length - first; r < kh; r++) {
+      const tr = el("tr");
+      tr.appendChild(el("th", `row ${r}`, { scope: "row" }));
+      tbody.appendChild(tr);
+    }
+    for (let r = 0; r < kh; r++) {
+      const tr = tbody.rows[first + r];
+      while (tr.cells.length - 1 > kw) tr.lastElementChild.remove();
+      const added = [];
+      for (let c = tr.cells.length - 1; c < kw; c++) {
+        const td = el("td", null, { class: "tap" });
+        td.appendChild(el("span", "", { class: "wv" }));
+        td.appendChild(el("span", "", { class: "p" }));
+        added.push(td);
+      }
+      tr.append(...added);
+    }
   }
 
   // The table's cells for `blocks` blocks (input channels) of kh x kw taps,
@@ -264,12 +280,12 @@
   function showTaps(table, blocks, kh, kw, heads) {
     table.classList.remove("empty");
     const { tbodies, cells } = bodiesFor(table, blocks, kh, kw);
-    if (table.tBodies[0] !== tbodies[0]) {
-      for (const b of Array.from(table.tBodies)) b.remove();
-      const foot = table.tFoot;
-      for (const tbody of tbodies) table.insertBefore(tbody, foot);
-      for (const td of foot.querySelectorAll("td")) td.colSpan = kw;
+    const foot = table.tFoot;
+    if (table.tBodies.length !== tbodies.length || tbodies.some((tbody, i) => table.tBodies[i] !== tbody)) {
+      for (const b of Array.from(table.tBodies)) if (!tbodies.includes(b)) b.remove();
+      for (const tbody of tbodies) if (tbody.parentNode !== table) table.insertBefore(tbody, foot);
     }
+    for (const td of foot.querySelectorAll("td")) if (td.colSpan !== kw) td.colSpan = kw;
     if (blocks > 1) tbodies.forEach((tbody, ch) => setText(tbody.rows[0].cells[0], heads[ch]));
     return cells;
   }
@@ -318,12 +334,6 @@
     for (const td of table.tFoot.querySelectorAll("td")) td.textContent = "";
   }
 
-  // The arithmetic's rows of `table` for a kernel of `kernel` on `blocks`
-  // channels, built now (while the page is idle) if new.
-  function prepareArithmetic(table, blocks, kernel) {
-    bodiesFor(table, blocks, kernel[0], kernel[1]);
-  }
-
   ConvDemo.tables = {
     fillValues,
     clearValues,
@@ -331,7 +341,6 @@
     prepareValues,
     tapCells,
     fillArithmetic,
-    prepareArithmetic,
     clearArithmetic,
     el,
     setText,

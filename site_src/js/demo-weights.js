@@ -1,6 +1,7 @@
 // The filters' editors: a preset menu, a grid of weights and a bias for each
-// filter, swapped when the number of filters or the kernel's shape changes and
-// otherwise only refilled; arrow keys move between weights. Owns what the
+// filter, shown or hidden with the number of filters, the grid reshaped in
+// place with the kernel, otherwise only refilled; arrow keys move between
+// weights. Owns what the
 // editors show, so that a result arriving (most changes) leaves them alone.
 // May call demo-state.js (presets, weights), demo-tables.js (el) and
 // demo-controls.js (setValue, syncControls, changed).
@@ -19,28 +20,30 @@
     return f === 0 ? "" : `-f${f}`;
   }
 
-  // A filter's editor (its preset menu, weights and bias) stays; its grid of
-  // weights is swapped when the kernel's shape changes. Grids built, by
-  // filter and kernel shape: one comes back when its shape does (ArrowUp then
-  // ArrowDown in "Kernel size"), or was prepared while the page was idle;
-  // building one took a millisecond of a press, and swapping the whole
-  // editor (menu and bias too) was laid out again each time.
+  // A filter's editor (its preset menu, weights and bias) stays, and so does
+  // its grid of weights: a new kernel shape reshapes the grid in place, its
+  // boxes relabelled by row and column, boxes added or taken off at the end.
+  // A box kept keeps its style and layout: a grid built anew for each shape
+  // (even built ahead, while the page was idle) had all of its boxes styled
+  // and laid out again, 15 ms at 14 x 14 on a slow day, a long task in a drag
+  // of the kernel slider with the arithmetic's new rows.
   const filters = []; // fieldset of filter f
-  const grids = new Map(); // "f:khxkw" -> grid, least recently used first
-  const GRIDS_KEPT = 12;
-  function gridFor(f, kh, kw) {
-    const key = `${f}:${kh}x${kw}`;
-    return T.keepRecent(grids, key, grids.get(key) || buildGrid(f, kh, kw), GRIDS_KEPT);
-  }
+  const spare = []; // boxes taken off a grid, for the next one that grows
 
   function filterFor(f) {
     if (!filters[f]) filters[f] = buildFilter(f);
     return filters[f];
   }
 
-  // The grids `state` needs, built now (while the page is idle) if new.
+  // The boxes `state`'s grids need beyond those they have, made now (while
+  // the page is idle).
   function prepare(state) {
-    for (let f = 0; f < state.filters; f++) gridFor(f, state.kernel[0], state.kernel[1]);
+    let need = -spare.length;
+    for (let f = 0; f < state.filters; f++) {
+      const grid = filterFor(f).querySelector(".weight-grid");
+      need += Math.max(0, state.kernel[0] * state.kernel[1] - grid.children.length);
+    }
+    for (let i = 0; i < need; i++) spare.push(makeBox());
   }
 
   function syncEditors() {
@@ -54,9 +57,7 @@
       const editors = [];
       for (let f = 0; f < state.filters; f++) {
         const fs = filterFor(f);
-        const grid = gridFor(f, kh, kw);
-        const old = fs.querySelector(".weight-grid");
-        if (old !== grid) fs.replaceChild(grid, old);
+        shapeGrid(fs.querySelector(".weight-grid"), f, kh, kw);
         labelPresets(fs, kh, kw);
         editors.push(fs);
       }
@@ -115,7 +116,7 @@
     });
     presetRow.appendChild(select);
     fs.appendChild(presetRow);
-    fs.appendChild(T.el("div", null, { class: "weight-grid" })); // the kernel's grid takes its place
+    fs.appendChild(T.el("div", null, { class: "weight-grid", role: "group" })); // shaped by shapeGrid
     const biasRow = T.el("div", null, { class: "field" });
     biasRow.appendChild(T.el("label", "Bias", { for: `bias-${f}` }));
     const bias = T.el("input", null, { id: `bias-${f}`, type: "text", inputmode: "decimal", "data-testid": `bias${suffix}`, class: "bias", autocomplete: "off" });
@@ -126,28 +127,52 @@
     return fs;
   }
 
-  function buildGrid(f, kh, kw) {
-    const grid = T.el("div", null, { class: "weight-grid", role: "group", "aria-label": `Filter ${f + 1} weights, ${kh} rows of ${kw}` });
+  // Filter f's grid as kh rows of kw boxes: boxes added or taken off at its
+  // end, each named for its row and column (only what changed is written).
+  function shapeGrid(grid, f, kh, kw) {
+    T.setAttr(grid, "aria-label", `Filter ${f + 1} weights, ${kh} rows of ${kw}`);
     grid.style.gridTemplateColumns = `repeat(${kw}, minmax(2.6em, 1fr))`;
-    for (let r = 0; r < kh; r++) {
-      for (let c = 0; c < kw; c++) {
-        const input = T.el("input", null, {
-          type: "text",
-          inputmode: "decimal",
-          class: "weight",
-          "data-testid": weightTestId(f, r, c),
-          "data-index": String(r * kw + c),
-          "aria-label": `Filter ${f + 1} weight, row ${r}, column ${c}`,
-          autocomplete: "off",
-          spellcheck: "false",
-        });
-        input.addEventListener("input", () => onWeight(f, r * kw + c, input, false));
-        input.addEventListener("change", () => onWeight(f, r * kw + c, input, true));
-        input.addEventListener("keydown", (e) => weightKeys(e, f, r, c, kh, kw));
-        grid.appendChild(input);
-      }
+    grid.dataset.columns = String(kw);
+    const count = kh * kw;
+    while (grid.children.length > count) spare.push(grid.removeChild(grid.lastElementChild));
+    const added = [];
+    for (let i = grid.children.length; i < count; i++) added.push(spare.pop() || makeBox());
+    grid.append(...added);
+    const boxes = grid.children;
+    for (let i = 0; i < count; i++) {
+      const r = Math.floor(i / kw);
+      const c = i % kw;
+      const box = boxes[i];
+      T.setAttr(box, "data-testid", weightTestId(f, r, c));
+      T.setAttr(box, "data-index", String(i));
+      T.setAttr(box, "aria-label", `Filter ${f + 1} weight, row ${r}, column ${c}`);
     }
-    return grid;
+  }
+
+  // A weight's box; which one it is (filter, index) is read from its grid
+  // when it is used, as the grid is reshaped.
+  function makeBox() {
+    const input = T.el("input", null, {
+      type: "text",
+      inputmode: "decimal",
+      class: "weight",
+      autocomplete: "off",
+      spellcheck: "false",
+    });
+    input.addEventListener("input", () => onWeightBox(input, false));
+    input.addEventListener("change", () => onWeightBox(input, true));
+    input.addEventListener("keydown", (e) => weightKeys(e, input));
+    return input;
+  }
+
+  function boxPlace(input) {
+    const fs = input.closest("fieldset.filter");
+    return fs ? { f: Number(fs.dataset.filter), index: Number(input.dataset.index), kw: Number(input.parentNode.dataset.columns) } : null;
+  }
+
+  function onWeightBox(input, final) {
+    const place = boxPlace(input);
+    if (place) onWeight(place.f, place.index, input, final);
   }
 
   function weightTestId(f, r, c) {
@@ -156,17 +181,20 @@
 
   // Arrow keys move between weights (left and right once the caret is at the
   // value's edge); with a modifier key they are left to the text box.
-  function weightKeys(event, f, r, c, kh, kw) {
+  function weightKeys(event, input) {
     const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
     const move = moves[event.key];
     if (!move || event.altKey || event.shiftKey || event.ctrlKey || event.metaKey) return;
-    const input = event.target;
     if ((event.key === "ArrowLeft" && input.selectionStart > 0) || (event.key === "ArrowRight" && input.selectionEnd < input.value.length)) return;
-    const nr = r + move[0];
-    const nc = c + move[1];
+    const place = boxPlace(input);
+    if (!place) return;
+    const { index, kw } = place;
+    const kh = input.parentNode.children.length / kw;
+    const nr = Math.floor(index / kw) + move[0];
+    const nc = (index % kw) + move[1];
     if (nr < 0 || nc < 0 || nr >= kh || nc >= kw) return;
     event.preventDefault();
-    const next = document.querySelector(`[data-testid="${weightTestId(f, nr, nc)}"]`);
+    const next = input.parentNode.children[nr * kw + nc];
     next.focus();
     next.select();
   }

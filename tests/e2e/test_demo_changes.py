@@ -24,6 +24,7 @@ from tests.e2e.test_demo import (
     host_output,
     ones,
     page_hash,
+    set_hash,
     shape,
     table,
 )
@@ -422,6 +423,76 @@ def test_kept_arithmetic_rows_show_the_new_window(site: Site) -> None:
     assert [t["factors"] for t in taps] == [f"1 {times} {short_number(v)}" for v in window]
     assert [t["productText"] for t in taps] == [short_number(v) for v in window]
     assert float(arithmetic(page)["output"]) == host_output([image], [ones(3, 3)])[0][top][left]
+
+
+# Every weight box of filter 1 and every tap cell: what names it, and
+# whether it is an element marked before (window.__marked).
+BOXES_AND_TAPS = """() => ({
+  grid: document.querySelector("[data-filter='0'] .weight-grid").getAttribute("aria-label"),
+  boxes: Array.from(document.querySelectorAll("[data-filter='0'] input.weight"), (b) => ({
+    id: b.dataset.testid, index: b.dataset.index, label: b.getAttribute("aria-label"),
+    value: b.value, marked: b.__marked === true,
+  })),
+  taps: Array.from(document.querySelectorAll("[data-testid=arithmetic] td.tap"), (td) => ({
+    weight: Number(td.dataset.weight), marked: td.__marked === true,
+  })),
+})"""
+MARK = """() => {
+  const marked = "[data-filter='0'] input.weight, [data-testid=arithmetic] td.tap";
+  for (const n of document.querySelectorAll(marked)) n.__marked = true;
+}"""
+
+
+def test_a_new_kernel_shape_reshapes_the_weight_boxes_and_taps_in_place(site: Site) -> None:
+    """Kernel 3 -> 5 -> 2 x 3 -> 2: the weight boxes and the arithmetic's tap
+    cells are the ones already on the page, added or taken off at the end
+    (a box kept keeps its style and layout); each box is named for its row
+    and column in row-major order, typing in one edits that weight, and the
+    arrow keys move by row and column of the new shape."""
+    page = calm(site)
+    site.open("index.html")
+    page.evaluate(MARK)
+    kernel = page.get_by_label("Kernel size", exact=True)
+
+    def expect_shape(kh: int, kw: int, before: tuple[int, int]) -> dict[str, Any]:
+        """Boxes are kept by their index, tap cells by row and column. (After
+        a link the controls may follow the result a moment later.)"""
+        grid = page.locator("[data-filter='0'] .weight-grid")
+        expect(grid).to_have_attribute("aria-label", f"Filter 1 weights, {kh} rows of {kw}")
+        got: dict[str, Any] = page.evaluate(BOXES_AND_TAPS)
+        places = [(r, c) for r in range(kh) for c in range(kw)]
+        assert [(b["id"], b["index"], b["label"]) for b in got["boxes"]] == [
+            (f"weight-{r}-{c}", str(i), f"Filter 1 weight, row {r}, column {c}")
+            for i, (r, c) in enumerate(places)
+        ]
+        kept = before[0] * before[1]
+        assert [b["marked"] for b in got["boxes"]] == [i < kept for i in range(kh * kw)]
+        kept_taps = [r < before[0] and c < before[1] for r, c in places]
+        assert [t["marked"] for t in got["taps"]] == kept_taps
+        return got
+
+    kernel.fill("5")
+    kernel.press("Tab")
+    site.wait_ready()
+    expect_shape(5, 5, (3, 3))
+    page.evaluate(MARK)
+    set_hash(site, "kernel=2,3")
+    got = expect_shape(2, 3, (5, 5))
+    assert [t["weight"] for t in got["taps"]] == [float(b["value"]) for b in got["boxes"]]
+    page.get_by_test_id("weight-0-1").fill("4")
+    page.get_by_test_id("weight-0-1").press("Tab")
+    site.wait_ready()
+    got = expect_shape(2, 3, (5, 5))
+    assert [t["weight"] for t in got["taps"]][:3] == [1.0, 4.0, 1.0]
+    assert page_hash(page)["weights"].split(",")[:3] == ["1", "4", "1"]
+    page.get_by_test_id("weight-0-2").focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_test_id("weight-1-2")).to_be_focused()
+    page.keyboard.press("ArrowLeft")  # the box's text is selected: a move
+    expect(page.get_by_test_id("weight-1-1")).to_be_focused()
+    set_hash(site, "kernel=2")
+    got = expect_shape(2, 2, (2, 3))
+    assert [t["weight"] for t in got["taps"]] == [float(b["value"]) for b in got["boxes"]]
 
 
 # ------------------------------------------------------------- the sliders
