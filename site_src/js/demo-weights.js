@@ -1,8 +1,8 @@
 // The filters' editors: a preset menu, a grid of weights and a bias for each
 // filter, shown or hidden with the number of filters, the grid reshaped in
 // place with the kernel, otherwise only refilled; arrow keys move between
-// weights. Owns what the
-// editors show, so that a result arriving (most changes) leaves them alone.
+// weights. Owns what the editors show, so that a result arriving (most
+// changes) leaves them alone.
 // May call demo-state.js (presets, weights), demo-tables.js (el) and
 // demo-controls.js (setValue, syncControls, changed).
 (function () {
