@@ -216,19 +216,23 @@
   // keeps its style and layout (rows built anew for each shape, even ahead
   // while the page was idle, were all styled and laid out again: with the
   // weight editors, a long task in a drag of the kernel slider at 14 x 14).
-  const bodies = new WeakMap(); // table -> {key, tbodies (every block made), cells (those shown)}
+  // table -> {key, made (every block made), tbodies and cells (the shape's)}
+  const bodies = new WeakMap();
   const tapShown = new WeakMap(); // tap cell -> the numbers it shows (fillArithmetic)
+  // The table's blocks for a shape, and whether they were just reshaped.
   function bodiesFor(table, blocks, kh, kw) {
-    if (!bodies.has(table)) bodies.set(table, { key: "", tbodies: [], cells: [] });
+    if (!bodies.has(table)) bodies.set(table, { key: "", made: [], tbodies: [], cells: [] });
     const held = bodies.get(table);
     const key = `${blocks}:${kh}x${kw}`;
-    if (held.key !== key) {
-      while (held.tbodies.length < blocks) held.tbodies.push(el("tbody", null, { "data-channel": String(held.tbodies.length) }));
-      for (const tbody of held.tbodies.slice(0, blocks)) shapeBody(tbody, blocks > 1, kh, kw);
+    const reshaped = held.key !== key;
+    if (reshaped) {
+      while (held.made.length < blocks) held.made.push(el("tbody", null, { "data-channel": String(held.made.length) }));
       held.key = key;
-      held.cells = held.tbodies.slice(0, blocks).flatMap((b) => Array.from(b.querySelectorAll("td.tap")));
+      held.tbodies = held.made.slice(0, blocks);
+      for (const tbody of held.tbodies) shapeBody(tbody, blocks > 1, kh, kw);
+      held.cells = held.tbodies.flatMap((b) => Array.from(b.querySelectorAll("td.tap")));
     }
-    return { tbodies: held.tbodies.slice(0, blocks), cells: held.cells };
+    return { tbodies: held.tbodies, cells: held.cells, reshaped };
   }
 
   // One block: a head row if `headed` (named when the table is filled, see
@@ -279,13 +283,15 @@
 
   function showTaps(table, blocks, kh, kw, heads) {
     table.classList.remove("empty");
-    const { tbodies, cells } = bodiesFor(table, blocks, kh, kw);
+    const { tbodies, cells, reshaped } = bodiesFor(table, blocks, kh, kw);
     const foot = table.tFoot;
-    if (table.tBodies.length !== tbodies.length || tbodies.some((tbody, i) => table.tBodies[i] !== tbody)) {
+    // The table holds either all of the shape's blocks or none of them (the
+    // build's rows, or none after clearArithmetic): one look tells.
+    if (table.tBodies.length !== tbodies.length || table.tBodies[0] !== tbodies[0]) {
       for (const b of Array.from(table.tBodies)) if (!tbodies.includes(b)) b.remove();
       for (const tbody of tbodies) if (tbody.parentNode !== table) table.insertBefore(tbody, foot);
     }
-    for (const td of foot.querySelectorAll("td")) if (td.colSpan !== kw) td.colSpan = kw;
+    if (reshaped) for (const td of foot.querySelectorAll("td")) td.colSpan = kw;
     if (blocks > 1) tbodies.forEach((tbody, ch) => setText(tbody.rows[0].cells[0], heads[ch]));
     return cells;
   }

@@ -3,8 +3,8 @@
 // place with the kernel, otherwise only refilled; arrow keys move between
 // weights. Owns what the editors show, so that a result arriving (most
 // changes) leaves them alone.
-// May call demo-state.js (presets, weights), demo-tables.js (el) and
-// demo-controls.js (setValue, syncControls, changed).
+// May call demo-state.js (presets, weights), demo-tables.js (el, setAttr,
+// setText) and demo-controls.js (setValue, syncControls, changed).
 (function () {
   "use strict";
 
