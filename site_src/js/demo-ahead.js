@@ -76,10 +76,16 @@
     planFrame = 0;
     queue = [];
     if (!worthIt()) return;
-    D.compute.fetchWindowsNow();
     const { state } = live;
+    // A slider being dragged: the next states that way first, and the
+    // windows once it is let go. Asked for before them, a block of windows
+    // held the worker 20-40 ms at each new value, and the value after it
+    // came before its state had been computed.
+    const dragged = D.controls.dragStates(state);
+    if (!dragged.length) D.compute.fetchWindowsNow();
     const focused = document.activeElement;
     ask([
+      ...dragged,
       ...D.weights.nextStates(state, focused),
       ...D.source.nextStates(state, focused),
       ...D.controls.nextStates(state, focused, false),

@@ -6,7 +6,8 @@
 // hash change waits briefly to do it with the result. Owns that wait. May
 // call demo-state.js, demo-slide.js (stop), demo-compute.js
 // (requestIfChanged), demo-history.js (commit), demo-weights.js
-// (syncEditors) and demo-source.js (panel).
+// (syncEditors), demo-source.js (panel) and demo-ahead.js (plan, once a
+// drag ends). Owns the slider being dragged, and the way it moves.
 (function () {
   "use strict";
 
@@ -223,6 +224,31 @@
     return out;
   }
 
+  // A slider being dragged: its pair, its box and the way it moved last (1
+  // or -1), from its first "input" to its "change". While it moves, the
+  // states computed ahead are the next two that way (dragStates), and the
+  // windows' arithmetic waits for the drag's end (demo-ahead.js).
+  let drag = null;
+  function followDrag(name, id, value, final) {
+    const axis = live.state.separate && id.endsWith("-w") ? 1 : 0;
+    const before = pairShown(name)[axis];
+    if (final) drag = null;
+    else if (value !== before) drag = { name, id, delta: Math.sign(value - before) };
+  }
+
+  function dragStates(state) {
+    const out = [];
+    let from = state;
+    while (drag && out.length < 2) {
+      const pair = steppedPair(from, drag.name, drag.id, drag.delta);
+      if (!pair) break;
+      from = S.cloneState(from);
+      setPair(from, drag.name, pair);
+      out.push(from);
+    }
+    return out;
+  }
+
   // The two boxes of a pair (and the padding rule, left for numbers) and the
   // weight editors, which follow the kernel size.
   function syncPair(name) {
@@ -263,13 +289,16 @@
         const slider = $(`${id}-slider`);
         slider.addEventListener("keydown", (event) => stepPair(event, name, id, `${id}-slider`));
         const fromSlider = (final) => {
+          followDrag(name, id, Number(slider.value), final);
           setValue(input, slider.value);
           onPairInput(name, `${id}-slider`, final);
         };
         slider.addEventListener("input", () => fromSlider(false));
         slider.addEventListener("change", () => {
+          const dragged = drag !== null;
           fromSlider(true);
           D.history.endGesture();
+          if (dragged) D.ahead.plan(); // the windows, and the states either side
         });
       }
     }
@@ -313,6 +342,7 @@
     changed,
     applyFix,
     nextStates,
+    dragStates,
     bind,
   };
 })();

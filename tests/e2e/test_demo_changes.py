@@ -564,6 +564,53 @@ def test_a_drag_of_the_kernel_slider_ends_on_its_last_setting(site: Site) -> Non
     expect(page.get_by_test_id("output-shape")).to_have_text(shape(21 - kernel, 21 - kernel))
 
 
+def test_a_dragged_slider_has_its_next_states_computed_the_way_it_moves(site: Site) -> None:
+    """While the "Kernel size" slider is dragged up and held, the states
+    computed ahead are the next two that way (one press away is all the
+    page computes otherwise), and no block of windows is asked for before
+    them; once it is let go, the windows of the state shown are asked for."""
+    page = open_counting(site, ahead=True)
+    slider = page.get_by_test_id("kernel-slider")
+    slider.focus()
+    settle(page)
+    page.evaluate(TAKE_CALLS)
+    box = slider.bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+
+    def at(value: float) -> float:
+        """The thumb's centre at ``value`` (1-20), the thumb ~16 px wide."""
+        return box["x"] + 8 + (box["width"] - 16) * (value - 1) / 19
+
+    page.mouse.move(at(3), y)
+    page.mouse.down()
+    page.mouse.move(at(6), y, steps=6)
+    site.wait_ready()
+    kernel = int(slider.input_value())
+    assert 4 <= kernel <= 8
+    page.wait_for_function(QUIET, arg=300, timeout=30_000)
+    held = page.evaluate(TAKE_CALLS)
+    page.mouse.up()
+    site.wait_ready()
+    settle(page)
+    after = page.evaluate(TAKE_CALLS)
+
+    def kernels(calls: list[dict[str, Any]]) -> list[int]:
+        return [c["args"]["kernel"][0] for c in calls if c["fn"] == "demo_ahead"]
+
+    ahead = kernels(held)
+    assert kernel + 1 in ahead and kernel + 2 in ahead, (kernel, ahead)
+    # the windows of a value came only after the states ahead of it
+    names = [c["fn"] for c in held]
+    assert "demo_windows" not in names[: names.index("demo_ahead")], names
+    assert "demo_windows" in [c["fn"] for c in held + after], (names, after)
+    states = computed(held + after)
+    assert len(states) == len(set(states)), states
+    assert page_hash(page)["kernel"] == str(kernel)
+    want = host_output([digits(site)[0]], [ones(kernel, kernel)])[0]
+    assert_close(table(page, "output-values"), want)
+
+
 def test_a_slider_press_onto_a_state_computed_ahead_asks_nothing(site: Site) -> None:
     """With the "Stride" slider focused, its next states are computed ahead:
     ArrowRight onto one asks nothing and shows that state at "ready"."""
