@@ -1026,6 +1026,17 @@ def summarize_input(raw: dict[str, Any]) -> dict[str, Any]:
             }
         if "kernel_drag" in found:
             out[which]["kernel_drag"] = found["kernel_drag"]
+        flicks = found.get("fresh_kernel_drags")
+        if flicks:
+            out[which]["fresh_kernel_drags"] = {
+                "drags": len(flicks),
+                "stale_frames": [d["stale_frames"] for d in flicks],
+                "frames": sum(d["frames"] for d in flicks),
+                "worst_frames_behind": max(d["worst_frames_behind"] for d in flicks),
+                "long_tasks": [t for d in flicks for t in d["long_tasks"]],
+                "final_ok": all(d["final_ok"] for d in flicks),
+                "demo_runs": [d["calls"].count("demo_run") for d in flicks],
+            }
     return out
 
 
@@ -1243,6 +1254,25 @@ def input_rows(found: dict[str, Any]) -> list[dict[str, str]]:
                 f"{k['worst_frames_behind']} frames behind; final shown {k['final_ok']} "
                 f"(kernel {k['final_kernel']}); {k['calls'].count('demo_run')} demo_run",
                 k["stale_frames"] == 0 and not k["long_tasks"] and k["final_ok"],
+            )
+        )
+    f = ours.get("fresh_kernel_drags")
+    if f:
+        stale = sum(f["stale_frames"])
+        detail = (
+            f"stale frames a drag {f['stale_frames']}; worst {f['worst_frames_behind']} "
+            f"frames behind; demo_run a drag {f['demo_runs']}; final shown {f['final_ok']}"
+        )
+        if "fresh_kernel_drags" in old:
+            detail += f"; old build {old['fresh_kernel_drags']['stale_frames']}"
+        rows.append(
+            table_row(
+                '"Kernel size" slider flicked 2 -> 14 on a page just ready, a value a move',
+                "each frame <= 1 frame behind, no long task",
+                f"{stale} stale of {f['frames']} frames ({f['drags']} drags), "
+                f"{len(f['long_tasks'])} long tasks",
+                detail,
+                stale == 0 and not f["long_tasks"] and f["final_ok"],
             )
         )
     return rows

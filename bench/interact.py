@@ -573,6 +573,19 @@ def measure(
             firsts[name].append(first_presses(open_page, url, 3, hold_ms))
     for name in builds:
         out[name]["first_presses"] = firsts[name]
+    flicks: dict[str, list[dict[str, Any]]] = {name: [] for name in builds}
+    for _ in range(rounds):
+        for name, url in builds.items():
+            flicks[name].append(fresh_kernel_drag(open_page, url))
+    for name in builds:
+        out[name]["fresh_kernel_drags"] = flicks[name]
+    log(
+        "kernel slider flicked on a page just ready, stale frames a drag: "
+        + "; ".join(
+            f"{name} " + ", ".join(str(d["stale_frames"]) for d in got)
+            for name, got in flicks.items()
+        )
+    )
     log(
         "first presses after ready: "
         + "; ".join(
@@ -602,6 +615,26 @@ def first_presses(
             times.append(press_once(page, "ArrowUp", "", True, hold_ms)["ms"])
             page.wait_for_timeout(30)
         return times
+    finally:
+        close()
+
+
+def fresh_kernel_drag(
+    open_page: Callable[[], tuple[Page, Callable[[], None]]], url: str
+) -> dict[str, Any]:
+    """A fresh page: half a second after it is ready, the "Kernel size"
+    slider dragged 2 -> 14 with a new value at each pointer move, ~15 ms
+    apart (a quick flick, as on a page just opened: nothing of the drag's
+    states computed ahead but what the page asks for itself)."""
+    page, close = open_page()
+    try:
+        page.goto(url)
+        page.wait_for_selector(READY, state="attached", timeout=60_000)
+        page.evaluate(COUNT_CALLS)
+        page.wait_for_timeout(500)
+        drag = drag_kernel(page, 12, 15)
+        drag["calls"] = page.evaluate(TAKE_CALLS)
+        return drag
     finally:
         close()
 
