@@ -225,15 +225,21 @@
   }
 
   // A slider being dragged: its pair, its box and the way it moved last (1
-  // or -1), from its first "input" to its "change". While it moves, the
+  // or -1), from its first "input" to its "change" or the pointer's release
+  // (a drag back to where it began has no "change"). While it moves, the
   // states computed ahead are the next two that way (dragStates), and the
   // windows' arithmetic waits for the drag's end (demo-ahead.js).
   let drag = null;
-  function followDrag(name, id, value, final) {
+  function followDrag(name, id, value) {
     const axis = live.state.separate && id.endsWith("-w") ? 1 : 0;
     const before = pairShown(name)[axis];
-    if (final) drag = null;
-    else if (value !== before) drag = { name, id, delta: Math.sign(value - before) };
+    if (value !== before) drag = { name, id, delta: Math.sign(value - before) };
+  }
+
+  function endDrag() {
+    if (!drag) return;
+    drag = null;
+    D.ahead.plan(); // the windows, and the states either side
   }
 
   function dragStates(state) {
@@ -289,19 +295,22 @@
         const slider = $(`${id}-slider`);
         slider.addEventListener("keydown", (event) => stepPair(event, name, id, `${id}-slider`));
         const fromSlider = (final) => {
-          followDrag(name, id, Number(slider.value), final);
           setValue(input, slider.value);
           onPairInput(name, `${id}-slider`, final);
         };
-        slider.addEventListener("input", () => fromSlider(false));
+        slider.addEventListener("input", () => {
+          followDrag(name, id, Number(slider.value));
+          fromSlider(false);
+        });
         slider.addEventListener("change", () => {
-          const dragged = drag !== null;
           fromSlider(true);
           D.history.endGesture();
-          if (dragged) D.ahead.plan(); // the windows, and the states either side
+          endDrag();
         });
       }
     }
+    window.addEventListener("pointerup", endDrag, true);
+    window.addEventListener("pointercancel", endDrag, true);
     $("separate").addEventListener("change", () => {
       const state = live.state;
       state.separate = $("separate").checked;
