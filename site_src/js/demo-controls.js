@@ -148,11 +148,16 @@
     if (name === "kernel") state.weights = S.resizeWeights(state, old);
   }
 
+  // Which of a pair's values box `id` holds: 0 the height, 1 the width.
+  function axisOf(state, id) {
+    return state.separate && id.endsWith("-w") ? 1 : 0;
+  }
+
   // The pair after ArrowUp (delta 1) or ArrowDown (-1) in box `id` of pair
   // `name`, or null when the key changes nothing (at a limit).
   function steppedPair(state, name, id, delta) {
     const shown = pairShown(name, state).slice();
-    const axis = state.separate && id.endsWith("-w") ? 1 : 0;
+    const axis = axisOf(state, id);
     const [lo, hi] = S.LIMITS[name];
     const value = Math.min(hi, Math.max(lo, shown[axis] + delta));
     if (value === shown[axis] && typeof state[name] !== "string") return null;
@@ -231,8 +236,7 @@
   // windows' arithmetic waits for the drag's end (demo-ahead.js).
   let drag = null;
   function followDrag(name, id, value) {
-    const axis = live.state.separate && id.endsWith("-w") ? 1 : 0;
-    const before = pairShown(name)[axis];
+    const before = pairShown(name)[axisOf(live.state, id)];
     if (value !== before) drag = { name, id, delta: Math.sign(value - before) };
   }
 
