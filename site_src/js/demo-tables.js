@@ -282,7 +282,7 @@
   }
 
   function showTaps(table, blocks, kh, kw, heads) {
-    table.classList.remove("empty");
+    table.classList.toggle("empty", false); // no write when absent (see showComputing)
     const { tbodies, cells, reshaped } = bodiesFor(table, blocks, kh, kw);
     const foot = table.tFoot;
     // The table holds either all of the shape's blocks or none of them (the
