@@ -12,7 +12,7 @@
   "use strict";
 
   const D = window.ConvDemo;
-  const { state: S, live } = D;
+  const { state: S, tables: T, live } = D;
   const $ = (id) => document.getElementById(id);
   const PAIRS = ["kernel", "stride", "padding", "dilation"];
 
@@ -35,18 +35,18 @@
     const state = live.state;
     const panel = D.source.panel();
     for (const radio of document.querySelectorAll("input[name=input]")) radio.checked = radio.value === panel;
-    for (const name of ["digit", "draw", "upload"]) $(`source-${name}`).hidden = panel !== name;
+    for (const name of ["digit", "draw", "upload"]) T.setHidden($(`source-${name}`), panel !== name);
     $("digit-class").value = String(state.digit % 10);
     $("digit-sample").value = String(Math.floor(state.digit / 10) + 1);
     setValue($("upload-size"), state.size);
     $("background").value = state.background;
     $("channels").value = state.channels;
     $("separate").checked = state.separate;
-    $("axis-hint").hidden = !state.separate;
+    T.setHidden($("axis-hint"), !state.separate);
     for (const name of PAIRS) {
       const [h, w] = pairShown(name);
       showPair(name, h, w);
-      for (const el of [$(`${name}-w`), $(`${name}-w-slider`), document.querySelector(`label[for=${name}-w]`)]) el.hidden = !state.separate;
+      for (const el of [$(`${name}-w`), $(`${name}-w-slider`), document.querySelector(`label[for=${name}-w]`)]) T.setHidden(el, !state.separate);
     }
     $("padding-rule").value = typeof state.padding === "string" ? state.padding : "numbers";
     $("padding-mode").value = state.paddingMode;

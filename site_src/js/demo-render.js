@@ -258,7 +258,7 @@
       shown.cell = cell;
       shown.grid.style.backgroundSize = `${cell}px ${cell}px`;
     }
-    shown.grid.hidden = cell < 7;
+    if (shown.grid.hidden !== cell < 7) shown.grid.hidden = cell < 7;
     const key = `colours${filter}`;
     if (!scene[key]) scene[key] = outputColours(ctx, scene, filter);
     if (bitmap !== `${canvas.width}x${canvas.height}`) shown.colours = null; // a new bitmap is empty
@@ -323,7 +323,7 @@
 
   // One cell's outline (the current window's output, or the probed one).
   function placeCell(mark, at, cell) {
-    mark.hidden = !at;
+    if (mark.hidden !== !at) mark.hidden = !at;
     if (!at) return;
     const size = `${cell}px`;
     if (mark.style.width !== size) {
@@ -339,8 +339,9 @@
   // of look `name` a cell. Its style is written only where it changed.
   const tilesShown = new WeakMap(); // mark -> the size and place last written
   function placeTiles(mark, rows, cols, cell, name) {
-    mark.hidden = !rows.length || !cols.length;
-    if (mark.hidden) return;
+    const none = !rows.length || !cols.length;
+    if (mark.hidden !== none) mark.hidden = none;
+    if (none) return;
     const rowStep = rows.length > 1 ? rows[1] - rows[0] : 1;
     const colStep = cols.length > 1 ? cols[1] - cols[0] : 1;
     const width = (cols[cols.length - 1] - cols[0] + 1) * cell;

@@ -72,10 +72,11 @@
   function showShownSettings() {
     const box = $("shown-settings");
     const differs = shown.state !== null && shown.key !== D.compute.stateKey();
-    box.hidden = !differs;
-    box.textContent = differs
+    T.setHidden(box, !differs);
+    setText(box, differs
       ? `The pictures and tables show ${describe(shown.state)}${shown.built ? ", computed when the site was built" : ""}; not the settings above.`
-      : "";
+      : "",
+    );
   }
 
   function currentStep() {
@@ -173,7 +174,7 @@
       shownFormula = scene.formula.join("\n");
       formula.replaceChildren(...scene.formula.map((line) => T.el("span", line)));
     }
-    formula.hidden = scene.formula.length === 0;
+    T.setHidden(formula, scene.formula.length === 0);
     setText($("fit-text"), scene.fit_text);
     $("fit").classList.toggle("fits", Boolean(scene.fits));
     const fixes = $("fixes");
@@ -193,7 +194,7 @@
     } else if (!scene.outSize) {
       setText(noOutput, scene.fit_text);
     }
-    noOutput.hidden = Boolean(scene.outSize);
+    T.setHidden(noOutput, Boolean(scene.outSize));
     setText($("pytorch-code"), scene.code);
     $("save-png").disabled = !scene.outSize;
   }

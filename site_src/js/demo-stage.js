@@ -34,7 +34,7 @@
       figures.push(fig);
     }
     figures.forEach((fig, f) => {
-      fig.hidden = f >= want;
+      T.setHidden(fig, f >= want);
     });
     return figures.slice(0, want);
   }
@@ -85,7 +85,7 @@
     drawInputOnce(scene, common);
     placeWindow(scene, position);
     const strip = $("channel-strip");
-    strip.hidden = scene.channels !== 3;
+    T.setHidden(strip, scene.channels !== 3);
     if (scene.channels === 3) {
       const small = Math.max(1, Math.floor(cell / 2.5));
       for (let ch = 0; ch < 3; ch++) {
@@ -123,7 +123,7 @@
   function placeWindow(scene, position) {
     const mark = $("window-mark");
     if (!position) {
-      mark.hidden = true;
+      T.setHidden(mark, true);
       return;
     }
     R.placeTiles(mark, scene.rowTaps[position[0]], scene.colTaps[position[1]], cell, "window");

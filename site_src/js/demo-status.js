@@ -42,7 +42,7 @@
     clearTimeout(computingTimer);
     const box = $("computing");
     if (!on) {
-      box.hidden = true;
+      T.setHidden(box, true);
       // Only if it is there: classList.remove writes the class attribute even
       // when the class is absent, and in Chromium that rewrite of the demo's
       // class made every change recompute the page's style in a microtask,

@@ -38,6 +38,11 @@
     if (node.getAttribute(name) !== value) node.setAttribute(name, value);
   }
 
+  // The same for `hidden` (a write of the same value still restyles).
+  function setHidden(node, hidden) {
+    if (node.hidden !== hidden) node.hidden = hidden;
+  }
+
   function el(tag, text, attrs) {
     const node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = text;
@@ -351,6 +356,7 @@
     el,
     setText,
     setAttr,
+    setHidden,
     nextTask,
     keepRecent,
   };
