@@ -46,7 +46,7 @@
       // Only if it is there: classList.remove writes the class attribute even
       // when the class is absent, and in Chromium that rewrite of the demo's
       // class made every change recompute the page's style in a microtask,
-      // before the frame (1-4 ms a slider press, traced).
+      // before the frame (about 1 ms of a slider press, traced).
       $("demo").classList.toggle("is-computing", false);
       return;
     }
