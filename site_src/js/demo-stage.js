@@ -110,14 +110,41 @@
 
   // The input canvas is drawn again only when what it shows changed: a
   // step moves the window, an element over the canvas (placeWindow), and
-  // leaves the canvas alone (each canvas drawn costs ~0.7 ms of a frame).
-  // A drawing clears scene.base (demo-paint.js), which draws it again.
+  // leaves the canvas alone (each canvas drawn costs ~0.7 ms of a frame);
+  // a new result whose picture is the same (a kernel or weight change with
+  // nothing dropped or padded differently) leaves it alone too. A drawing
+  // paints on scene.input and clears scene.base (demo-paint.js), which
+  // draws it again.
   let inputShown = null;
   function drawInputOnce(scene, view) {
-    const now = [scene, view.cell, String(view.probeOut), String(view.probeIn), String(view.drawCursor)];
-    if (scene.base && inputShown && now.every((v, i) => v === inputShown[i])) return;
-    inputShown = now;
+    const now = {
+      scene,
+      probed: Boolean(view.probeOut),
+      input: scene.input,
+      cell: view.cell,
+      ratio: window.devicePixelRatio || 1,
+      marks: JSON.stringify([
+        scene.channels, scene.padded, scene.pads, scene.inSize, Boolean(scene.outSize),
+        scene.dropped, scene.skipped, scene.rowMap, scene.colMap,
+        view.probeOut, view.probeIn, view.drawCursor,
+      ]),
+    };
+    if (scene.base !== null && inputShown && sameInput(inputShown, now)) {
+      inputShown.scene = scene;
+      return;
+    }
+    inputShown = { ...now, input: scene.input.slice() };
     R.drawInput($("input-canvas"), scene, { ...view, windowMark: true });
+  }
+
+  // Whether two drawings of the input canvas are the same picture (a probed
+  // window's cells are the scene's own: another scene draws again).
+  function sameInput(a, b) {
+    if (a.cell !== b.cell || a.ratio !== b.ratio || a.marks !== b.marks) return false;
+    if (b.probed && a.scene !== b.scene) return false;
+    if (a.input.length !== b.input.length) return false;
+    for (let i = 0; i < a.input.length; i++) if (!Object.is(a.input[i], b.input[i])) return false;
+    return true;
   }
 
   function placeWindow(scene, position) {

@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Site
 from tests.e2e.test_demo import (
+    TWO_FRAMES,
     arithmetic,
     assert_close,
     calm,
@@ -744,3 +745,73 @@ def test_a_caret_left_in_a_box_is_dropped_when_a_slider_takes_the_focus(site: Si
     site.wait_ready()
     expect(box).to_have_value("5")
     assert page_hash(page)["kernel"] == "5"
+
+
+# What the input canvas shows (the part of its bitmap on screen, which only
+# grows: its size and a checksum of its pixels), and how many times it has
+# been drawn since the count started.
+INPUT_PICTURE = """() => {
+  const canvas = document.getElementById("input-canvas");
+  const ratio = window.devicePixelRatio || 1;
+  const width = Math.round(parseFloat(canvas.style.width) * ratio);
+  const height = Math.round(parseFloat(canvas.style.height) * ratio);
+  const data = canvas.getContext("2d").getImageData(0, 0, width, height).data;
+  let sum = 0;
+  for (let i = 0; i < data.length; i++) sum = (sum * 31 + data[i]) >>> 0;
+  return [width, height, sum];
+}"""
+COUNT_INPUT_DRAWS = """() => {
+  const render = window.ConvDemo.render;
+  const draw = render.drawInput;
+  window.__inputDraws = 0;
+  render.drawInput = (...args) => {
+    window.__inputDraws += 1;
+    return draw(...args);
+  };
+}"""
+
+
+def fresh_input_picture(site: Site, hash_: str) -> list[int]:
+    """The input canvas of a page opened at `hash_`."""
+    page = site.page
+    page.goto("about:blank")
+    site.open(f"index.html#{hash_}")
+    page.evaluate(TWO_FRAMES)
+    picture: list[int] = page.evaluate(INPUT_PICTURE)
+    return picture
+
+
+def test_the_input_canvas_is_drawn_again_only_when_its_picture_changes(site: Site) -> None:
+    """A new result whose input picture is the same (a kernel or a weight
+    changed, nothing padded or dropped differently) leaves the input canvas
+    as it was, and what it shows is what a page opened at those settings
+    draws; a padding change, a stride that drops rows and a new digit draw
+    it again, each as a fresh page does."""
+    page = calm(site)
+    site.open("index.html#kernel=3&digit=4")
+    page.evaluate(COUNT_INPUT_DRAWS)
+    kernel = page.get_by_label("Kernel size", exact=True)
+    kernel.focus()
+    kernel.press("ArrowUp")
+    site.wait_ready()
+    page.get_by_test_id("weight-0-0").fill("2")
+    site.wait_ready()
+    assert page.evaluate("window.__inputDraws") == 0
+    kept = page.evaluate(INPUT_PICTURE)
+    page.get_by_label("Padding", exact=True).fill("1")
+    site.wait_ready()
+    assert page.evaluate("window.__inputDraws") == 1
+    padded = page.evaluate(INPUT_PICTURE)
+    page.get_by_label("Stride", exact=True).fill("4")
+    site.wait_ready()
+    assert page.evaluate("window.__inputDraws") == 2
+    strided = page.evaluate(INPUT_PICTURE)
+    page.get_by_test_id("digit-class").select_option("7")
+    site.wait_ready()
+    assert page.evaluate("window.__inputDraws") == 3
+    other = page.evaluate(INPUT_PICTURE)
+    assert len({tuple(kept), tuple(padded), tuple(strided), tuple(other)}) == 4
+    assert kept == fresh_input_picture(site, "kernel=4&digit=4")
+    assert padded == fresh_input_picture(site, "kernel=4&padding=1&digit=4")
+    assert strided == fresh_input_picture(site, "kernel=4&padding=1&stride=4&digit=4")
+    assert other == fresh_input_picture(site, "kernel=4&padding=1&stride=4&digit=7")
