@@ -21,6 +21,12 @@
     if (input.value !== String(value)) input.value = String(value);
   }
 
+  // A menu or a box not focused shows `value` (written only when it differs:
+  // a menu's option chosen again is work for the browser all the same).
+  function choose(control, value) {
+    if (control.value !== value) control.value = value;
+  }
+
   // A pair's two boxes and their sliders show height h and width w (a slider
   // stops at its ends: "same" padding can be more than its maximum, which
   // the box then shows).
@@ -36,11 +42,11 @@
     const panel = D.source.panel();
     for (const radio of document.querySelectorAll("input[name=input]")) radio.checked = radio.value === panel;
     for (const name of ["digit", "draw", "upload"]) T.setHidden($(`source-${name}`), panel !== name);
-    $("digit-class").value = String(state.digit % 10);
-    $("digit-sample").value = String(Math.floor(state.digit / 10) + 1);
+    choose($("digit-class"), String(state.digit % 10));
+    choose($("digit-sample"), String(Math.floor(state.digit / 10) + 1));
     setValue($("upload-size"), state.size);
-    $("background").value = state.background;
-    $("channels").value = state.channels;
+    choose($("background"), state.background);
+    choose($("channels"), state.channels);
     $("separate").checked = state.separate;
     T.setHidden($("axis-hint"), !state.separate);
     for (const name of PAIRS) {
@@ -48,9 +54,9 @@
       showPair(name, h, w);
       for (const el of [$(`${name}-w`), $(`${name}-w-slider`), document.querySelector(`label[for=${name}-w]`)]) T.setHidden(el, !state.separate);
     }
-    $("padding-rule").value = typeof state.padding === "string" ? state.padding : "numbers";
-    $("padding-mode").value = state.paddingMode;
-    $("filters").value = String(state.filters);
+    choose($("padding-rule"), typeof state.padding === "string" ? state.padding : "numbers");
+    choose($("padding-mode"), state.paddingMode);
+    choose($("filters"), String(state.filters));
     D.weights.syncEditors();
     D.slide.updatePlayer();
   }
@@ -126,7 +132,7 @@
     const pair = pairFromInputs(name);
     if (!pair) return; // mid-typing ("" or "-"): wait for a number
     setPair(live.state, name, pair);
-    if (name === "padding") $("padding-rule").value = "numbers";
+    if (name === "padding") choose($("padding-rule"), "numbers");
     if (final) {
       // show the clamped value (typing 99 becomes 20)
       setValue($(name), pair[0]);
@@ -263,7 +269,7 @@
   // weight editors, which follow the kernel size.
   function syncPair(name) {
     const [h, w] = pairShown(name);
-    $("padding-rule").value = typeof live.state.padding === "string" ? live.state.padding : "numbers";
+    choose($("padding-rule"), typeof live.state.padding === "string" ? live.state.padding : "numbers");
     D.weights.syncEditors();
     showPair(name, h, w);
   }

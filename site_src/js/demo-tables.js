@@ -325,9 +325,9 @@
       const held = tapShown.get(td);
       if (held && Object.is(held.w, w) && Object.is(held.v, v) && Object.is(held.p, p) && held.pad === pad) continue;
       tapShown.set(td, { w, v, p, pad });
-      td.dataset.weight = String(w);
-      td.dataset.value = String(v);
-      td.dataset.product = String(p);
+      setAttr(td, "data-weight", String(w));
+      setAttr(td, "data-value", String(v));
+      setAttr(td, "data-product", String(p));
       td.classList.toggle("pad", pad);
       td.firstChild.textContent = `${short(w)} × ${short(v)}`;
       td.lastChild.textContent = short(p);

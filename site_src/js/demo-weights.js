@@ -202,7 +202,7 @@
   function readNumber(input, final) {
     const n = S.toNumber(input.value);
     const ok = Number.isFinite(n);
-    input.setAttribute("aria-invalid", String(!ok && final));
+    T.setAttr(input, "aria-invalid", String(!ok && final));
     if (!ok) return null;
     const v = Math.max(-S.WEIGHT_LIMIT, Math.min(S.WEIGHT_LIMIT, n));
     if (final && v !== n) input.value = String(v);
