@@ -21,7 +21,7 @@
     if (input.value !== String(value)) input.value = String(value);
   }
 
-  // A menu or a box not focused shows `value` (written only when it differs:
+  // A menu shows `value` (written only when it differs:
   // a menu's option chosen again is work for the browser all the same).
   function choose(control, value) {
     if (control.value !== value) control.value = value;

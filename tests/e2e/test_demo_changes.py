@@ -629,7 +629,9 @@ SAME_VALUE_WRITES = """() => {
     });
   }).observe(document, {
     subtree: true, attributes: true, attributeOldValue: true,
-    attributeFilter: ["class", "hidden", "data-weight", "data-value", "data-product", "aria-invalid"],
+    attributeFilter: [
+      "class", "hidden", "data-weight", "data-value", "data-product", "aria-invalid",
+    ],
   });
 }"""
 
