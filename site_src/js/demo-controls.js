@@ -16,15 +16,12 @@
   const $ = (id) => document.getElementById(id);
   const PAIRS = ["kernel", "stride", "padding", "dilation"];
 
+  // A box, slider or menu shows `value`; written only when it differs (a
+  // menu's option chosen again is work for the browser all the same), and
+  // never over a focused box that already holds that number as typed.
   function setValue(input, value) {
     if (document.activeElement === input && S.toNumber(input.value) === Number(value)) return;
     if (input.value !== String(value)) input.value = String(value);
-  }
-
-  // A menu shows `value` (written only when it differs:
-  // a menu's option chosen again is work for the browser all the same).
-  function choose(control, value) {
-    if (control.value !== value) control.value = value;
   }
 
   // A pair's two boxes and their sliders show height h and width w (a slider
@@ -42,11 +39,11 @@
     const panel = D.source.panel();
     for (const radio of document.querySelectorAll("input[name=input]")) radio.checked = radio.value === panel;
     for (const name of ["digit", "draw", "upload"]) T.setHidden($(`source-${name}`), panel !== name);
-    choose($("digit-class"), String(state.digit % 10));
-    choose($("digit-sample"), String(Math.floor(state.digit / 10) + 1));
+    setValue($("digit-class"), String(state.digit % 10));
+    setValue($("digit-sample"), String(Math.floor(state.digit / 10) + 1));
     setValue($("upload-size"), state.size);
-    choose($("background"), state.background);
-    choose($("channels"), state.channels);
+    setValue($("background"), state.background);
+    setValue($("channels"), state.channels);
     $("separate").checked = state.separate;
     T.setHidden($("axis-hint"), !state.separate);
     for (const name of PAIRS) {
@@ -54,9 +51,9 @@
       showPair(name, h, w);
       for (const el of [$(`${name}-w`), $(`${name}-w-slider`), document.querySelector(`label[for=${name}-w]`)]) T.setHidden(el, !state.separate);
     }
-    choose($("padding-rule"), typeof state.padding === "string" ? state.padding : "numbers");
-    choose($("padding-mode"), state.paddingMode);
-    choose($("filters"), String(state.filters));
+    setValue($("padding-rule"), typeof state.padding === "string" ? state.padding : "numbers");
+    setValue($("padding-mode"), state.paddingMode);
+    setValue($("filters"), String(state.filters));
     D.weights.syncEditors();
     D.slide.updatePlayer();
   }
@@ -132,7 +129,7 @@
     const pair = pairFromInputs(name);
     if (!pair) return; // mid-typing ("" or "-"): wait for a number
     setPair(live.state, name, pair);
-    if (name === "padding") choose($("padding-rule"), "numbers");
+    if (name === "padding") setValue($("padding-rule"), "numbers");
     if (final) {
       // show the clamped value (typing 99 becomes 20)
       setValue($(name), pair[0]);
@@ -269,7 +266,7 @@
   // weight editors, which follow the kernel size.
   function syncPair(name) {
     const [h, w] = pairShown(name);
-    choose($("padding-rule"), typeof live.state.padding === "string" ? live.state.padding : "numbers");
+    setValue($("padding-rule"), typeof live.state.padding === "string" ? live.state.padding : "numbers");
     D.weights.syncEditors();
     showPair(name, h, w);
   }

@@ -434,6 +434,7 @@
     drawOutput,
     placeTiles,
     scaleOf,
+    sameValues,
     shortNumber,
     cellSize,
     cellAt,

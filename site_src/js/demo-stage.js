@@ -142,9 +142,7 @@
   function sameInput(a, b) {
     if (a.cell !== b.cell || a.ratio !== b.ratio || a.marks !== b.marks) return false;
     if (b.probed && a.scene !== b.scene) return false;
-    if (a.input.length !== b.input.length) return false;
-    for (let i = 0; i < a.input.length; i++) if (!Object.is(a.input[i], b.input[i])) return false;
-    return true;
+    return R.sameValues(a.input, b.input);
   }
 
   function placeWindow(scene, position) {
