@@ -821,3 +821,63 @@ def test_the_input_canvas_is_drawn_again_only_when_its_picture_changes(site: Sit
     assert padded == fresh_input_picture(site, "kernel=4&padding=1&digit=4")
     assert strided == fresh_input_picture(site, "kernel=4&padding=1&stride=4&digit=4")
     assert other == fresh_input_picture(site, "kernel=4&padding=1&stride=4&digit=7")
+
+
+# Each padded cell of the input canvas, read inside its edges (the grid
+# lines and the input's frame lie on them): whether it holds lines, as
+# [light lines (a spread of brightness), red lines (red well above green)].
+INPUT_CELL_LINES = """([rows, cols]) => {
+  const canvas = document.getElementById("input-canvas");
+  const ratio = window.devicePixelRatio || 1;
+  const width = Math.round(parseFloat(canvas.style.width) * ratio);
+  const height = Math.round(parseFloat(canvas.style.height) * ratio);
+  const data = canvas.getContext("2d").getImageData(0, 0, width, height).data;
+  const cw = width / cols;
+  const ch = height / rows;
+  const margin = Math.ceil(2 * ratio);
+  const cells = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      let low = 255;
+      let high = 0;
+      let red = 0;
+      for (let y = Math.ceil(r * ch) + margin; y < Math.floor((r + 1) * ch) - margin; y++) {
+        for (let x = Math.ceil(c * cw) + margin; x < Math.floor((c + 1) * cw) - margin; x++) {
+          const i = 4 * (y * width + x);
+          const light = (data[i] + data[i + 1] + data[i + 2]) / 3;
+          low = Math.min(low, light);
+          high = Math.max(high, light);
+          red = Math.max(red, data[i] - data[i + 1]);
+        }
+      }
+      cells.push([high - low > 30, red > 40]);
+    }
+  }
+  return cells;
+}"""
+
+
+def test_the_input_canvas_hatches_the_padding_and_the_cells_no_window_reads(site: Site) -> None:
+    """At kernel 3, stride 7 and padding 1 on the 20 x 20 digit (22 x 22
+    padded), the windows read padded rows and columns 0-2, 7-9 and 14-16:
+    the padding ring is hatched with light lines, every other cell in a row
+    or column no window reads with red lines, and the cells the windows
+    read hold one colour each."""
+    page = calm(site)
+    site.open("index.html#kernel=3&stride=7&padding=1&digit=4")
+    page.evaluate(TWO_FRAMES)
+    size = 22
+    read = {p for start in (0, 7, 14) for p in range(start, start + 3)}
+    cells = page.evaluate(INPUT_CELL_LINES, [size, size])
+    for r in range(size):
+        for c in range(size):
+            light, red = cells[r * size + c]
+            padding = r in (0, size - 1) or c in (0, size - 1)
+            unread = r not in read or c not in read
+            where = f"padded cell ({r}, {c})"
+            if padding:
+                assert light and not red, f"{where}: padding, light lines expected"
+            elif unread:
+                assert red, f"{where}: read by no window, red lines expected"
+            else:
+                assert not light and not red, f"{where}: read, one colour expected"
