@@ -367,11 +367,16 @@
     tilesShown.set(mark, shown);
     // The tile only when it changes: the same data: URL written again can make
     // Chromium parse the SVG anew (a new image document, ~1.8 ms in a trace).
-    const tile = `${name}/${rowStep}x${colStep}/${cell}`;
+    // It is drawn in cells, so a new cell size only scales it.
+    const tile = `${name}/${rowStep}x${colStep}/${cell > 4}`;
     if (tile !== shown.tile) {
       shown.tile = tile;
       mark.style.backgroundImage = cellTile(cell, rowStep, colStep, TILES[name]);
-      mark.style.backgroundSize = `${colStep * cell}px ${rowStep * cell}px`;
+    }
+    const tileSize = `${colStep * cell}px ${rowStep * cell}px`;
+    if (tileSize !== shown.tileSize) {
+      shown.tileSize = tileSize;
+      mark.style.backgroundSize = tileSize;
     }
     const size = `${width}x${height}`;
     if (size !== shown.size) {
@@ -388,18 +393,22 @@
 
   // One tapped cell's look, as a background image repeated every `rowStep` x
   // `colStep` cells: its border drawn inside it (as outlineCell draws it on a
-  // canvas), or the whole cell where it is too small for a border.
+  // canvas), or the whole cell where it is too small for a border. Drawn in
+  // cells (the background's size scales it), the border `width` screen
+  // pixels whatever the scale: twice as wide on the cell's edge, the outer
+  // half clipped.
   const TILES = {
     window: { stroke: WINDOW, width: 2, fill: "none" },
     probe: { stroke: PROBE, width: 1.5, fill: "rgba(0, 162, 199, 0.25)" },
   };
   function cellTile(cell, rowStep, colStep, look) {
-    const w = look.width;
     const shape =
       cell > 4
-        ? `<rect x="${w / 2}" y="${w / 2}" width="${cell - w}" height="${cell - w}" fill="${look.fill}" stroke="${look.stroke}" stroke-width="${w}"/>`
-        : `<rect width="${cell}" height="${cell}" fill="${look.stroke}"/>`;
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${colStep * cell}" height="${rowStep * cell}">${shape}</svg>`;
+        ? '<clipPath id="cell"><rect width="1" height="1"/></clipPath>' +
+          `<rect width="1" height="1" clip-path="url(#cell)" fill="${look.fill}" stroke="${look.stroke}" ` +
+          `stroke-width="${2 * look.width}" vector-effect="non-scaling-stroke"/>`
+        : `<rect width="1" height="1" fill="${look.stroke}"/>`;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${colStep} ${rowStep}" preserveAspectRatio="none">${shape}</svg>`;
     return `url("data:image/svg+xml,${encodeURIComponent(svg)}")`;
   }
 

@@ -7,12 +7,14 @@ boundary (window.convcoreEngine.call)."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import random
 from typing import Any
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Site
@@ -881,3 +883,68 @@ def test_the_input_canvas_hatches_the_padding_and_the_cells_no_window_reads(site
                 assert red, f"{where}: read by no window, red lines expected"
             else:
                 assert not light and not red, f"{where}: read, one colour expected"
+
+
+# The window's mark over the input: its tile and tile size as written, and
+# where it sits (CSS pixels in the page).
+WINDOW_MARK = """() => {
+  const mark = document.getElementById("window-mark");
+  const box = mark.getBoundingClientRect();
+  return { image: mark.style.backgroundImage, size: mark.style.backgroundSize,
+           box: [box.x, box.y, box.width, box.height] };
+}"""
+
+
+def tile_size(size: str) -> list[float]:
+    """A background size as written ("27.5px 27.5px"), in pixels."""
+    return [float(part.removesuffix("px")) for part in size.split()]
+
+
+def window_mark_borders(page: Page, cell: float, taps: int, step: int) -> None:
+    """On screen, each of the window's taps (every `step` cells, `taps` a
+    side) has the window's colour along its left edge, inside it, and not in
+    its middle; the cells between the taps have none."""
+    width = page.evaluate(WINDOW_MARK)["box"][2]
+    png = page.locator("#window-mark").screenshot()
+    picture = Image.open(io.BytesIO(png)).convert("RGB")
+    scale = picture.width / width
+
+    def orange(px: float, py: float) -> bool:
+        pixel = picture.getpixel((int(px * scale), int(py * scale)))
+        assert isinstance(pixel, tuple)
+        r, g, b = pixel[:3]
+        return abs(r - 245) < 40 and abs(g - 163) < 40 and b < 60
+
+    for i in range(taps):
+        for j in range(taps):
+            left, top = j * step * cell, i * step * cell
+            where = f"tap ({i}, {j}) at cell {cell:.2f} px"
+            assert orange(left + 1, top + cell / 2), f"{where}: no border inside its left edge"
+            assert not orange(left + cell / 2, top + cell / 2), f"{where}: coloured in its middle"
+            if step > 1 and j < taps - 1:
+                gap = left + cell
+                assert not orange(gap + 1, top + cell / 2), f"{where}: a border on the next cell"
+
+
+def test_the_window_marks_tile_is_written_once_and_scaled_to_the_cell(site: Site) -> None:
+    """The tile that outlines the window's taps is drawn in cells: a padding
+    change that shrinks the input's cells rescales it (its size, two cells a
+    side at dilation 2) and leaves the image as written, and on screen the
+    taps keep a border inside each cell and nothing between them."""
+    page = calm(site)
+    site.open("index.html#kernel=3&dilation=2&digit=4")
+    page.evaluate(TWO_FRAMES)
+    before = page.evaluate(WINDOW_MARK)
+    cell = before["box"][2] / 5  # three taps two cells apart: five cells a side
+    assert tile_size(before["size"]) == pytest.approx([2 * cell, 2 * cell], abs=0.01)
+    window_mark_borders(page, cell, 3, 2)
+    padding = page.get_by_label("Padding", exact=True)
+    padding.fill("6")
+    site.wait_ready()
+    page.evaluate(TWO_FRAMES)
+    after = page.evaluate(WINDOW_MARK)
+    smaller = after["box"][2] / 5
+    assert smaller < cell
+    assert after["image"] == before["image"]
+    assert tile_size(after["size"]) == pytest.approx([2 * smaller, 2 * smaller], abs=0.01)
+    window_mark_borders(page, smaller, 3, 2)
