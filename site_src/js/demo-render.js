@@ -394,9 +394,9 @@
   // One tapped cell's look, as a background image repeated every `rowStep` x
   // `colStep` cells: its border drawn inside it (as outlineCell draws it on a
   // canvas), or the whole cell where it is too small for a border. Drawn in
-  // cells (the background's size scales it), the border `width` screen
-  // pixels whatever the scale: twice as wide on the cell's edge, the outer
-  // half clipped.
+  // cells (the background's size scales it), the border `width` CSS pixels
+  // whatever the scale: twice as wide on the cell's edge, the outer half
+  // clipped.
   const TILES = {
     window: { stroke: WINDOW, width: 2, fill: "none" },
     probe: { stroke: PROBE, width: 1.5, fill: "rgba(0, 162, 199, 0.25)" },
