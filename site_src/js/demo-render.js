@@ -363,15 +363,16 @@
     const colStep = cols.length > 1 ? cols[1] - cols[0] : 1;
     const width = (cols[cols.length - 1] - cols[0] + 1) * cell;
     const height = (rows[rows.length - 1] - rows[0] + 1) * cell;
-    const shown = tilesShown.get(mark) || { tile: "", size: "", at: "" };
+    const shown = tilesShown.get(mark) || { tile: "", tileSize: "", size: "", at: "" };
     tilesShown.set(mark, shown);
     // The tile only when it changes: the same data: URL written again can make
     // Chromium parse the SVG anew (a new image document, ~1.8 ms in a trace).
     // It is drawn in cells, so a new cell size only scales it.
-    const tile = `${name}/${rowStep}x${colStep}/${cell > 4}`;
+    const bordered = cell > 4;
+    const tile = `${name}/${rowStep}x${colStep}/${bordered}`;
     if (tile !== shown.tile) {
       shown.tile = tile;
-      mark.style.backgroundImage = cellTile(cell, rowStep, colStep, TILES[name]);
+      mark.style.backgroundImage = cellTile(bordered, rowStep, colStep, TILES[name]);
     }
     const tileSize = `${colStep * cell}px ${rowStep * cell}px`;
     if (tileSize !== shown.tileSize) {
@@ -393,21 +394,20 @@
 
   // One tapped cell's look, as a background image repeated every `rowStep` x
   // `colStep` cells: its border drawn inside it (as outlineCell draws it on a
-  // canvas), or the whole cell where it is too small for a border. Drawn in
-  // cells (the background's size scales it), the border `width` CSS pixels
-  // whatever the scale: twice as wide on the cell's edge, the outer half
-  // clipped.
+  // canvas), or (not `bordered`) the whole cell, too small for a border.
+  // Drawn in cells (the background's size scales it), the border `width` CSS
+  // pixels whatever the scale: twice as wide on the cell's edge, the outer
+  // half clipped.
   const TILES = {
     window: { stroke: WINDOW, width: 2, fill: "none" },
     probe: { stroke: PROBE, width: 1.5, fill: "rgba(0, 162, 199, 0.25)" },
   };
-  function cellTile(cell, rowStep, colStep, look) {
-    const shape =
-      cell > 4
-        ? '<clipPath id="cell"><rect width="1" height="1"/></clipPath>' +
-          `<rect width="1" height="1" clip-path="url(#cell)" fill="${look.fill}" stroke="${look.stroke}" ` +
-          `stroke-width="${2 * look.width}" vector-effect="non-scaling-stroke"/>`
-        : `<rect width="1" height="1" fill="${look.stroke}"/>`;
+  function cellTile(bordered, rowStep, colStep, look) {
+    const shape = bordered
+      ? '<clipPath id="cell"><rect width="1" height="1"/></clipPath>' +
+        `<rect width="1" height="1" clip-path="url(#cell)" fill="${look.fill}" stroke="${look.stroke}" ` +
+        `stroke-width="${2 * look.width}" vector-effect="non-scaling-stroke"/>`
+      : `<rect width="1" height="1" fill="${look.stroke}"/>`;
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${colStep} ${rowStep}" preserveAspectRatio="none">${shape}</svg>`;
     return `url("data:image/svg+xml,${encodeURIComponent(svg)}")`;
   }
