@@ -130,6 +130,69 @@ def settle(page: Page) -> None:
     page.wait_for_function(QUIET, arg=1000, timeout=30_000)
 
 
+# Every keydown, "input" and "change" of a menu, seen on the window after
+# the page's own listeners: its value then, whether the browser sent it and
+# whether its default action was prevented.
+MENU_EVENTS = """() => {
+  window.__menu = [];
+  for (const type of ["keydown", "input", "change"]) {
+    window.addEventListener(type, (e) => {
+      if (!(e.target instanceof HTMLSelectElement)) return;
+      window.__menu.push([type, e.target.value, e.isTrusted, e.defaultPrevented]);
+    });
+  }
+}"""
+TAKE_MENU = "() => window.__menu.splice(0)"
+
+
+def test_arrow_keys_step_a_closed_menu_once_from_the_page(site: Site) -> None:
+    """ArrowDown and ArrowUp on the focused "Digit class" menu choose the next
+    and the previous class with one "input" and one "change" each, sent by
+    the page, which takes the key (the browser's own step laid the page out
+    twice inside the key's task); the new digit's output from one demo_run,
+    and its link (back to the first digit, its kept result at most one more).
+    ArrowUp on the first class does nothing; "Padding mode" steps
+    the same way."""
+    page = open_counting(site)
+    page.evaluate(MENU_EVENTS)
+    menu = page.get_by_test_id("digit-class")
+    menu.focus()
+    page.keyboard.press("ArrowDown")
+    site.wait_ready()
+    expect(menu).to_have_value("1")
+    assert page.evaluate(TAKE_MENU) == [
+        ["input", "1", False, False],
+        ["change", "1", False, False],
+        ["keydown", "1", True, True],
+    ]
+    assert len(demo_runs(page)) == 1
+    assert page_hash(page)["digit"] == "1"
+    assert_close(table(page, "output-values"), host_output([digits(site)[1]], [ones(3, 3)])[0])
+    page.keyboard.press("ArrowUp")
+    site.wait_ready()
+    expect(menu).to_have_value("0")
+    assert [e[:2] for e in page.evaluate(TAKE_MENU)] == [
+        ["input", "0"],
+        ["change", "0"],
+        ["keydown", "0"],
+    ]
+    assert len(demo_runs(page)) <= 1  # digit 0's result may be the one kept
+    assert page_hash(page).get("digit", "0") == "0"
+    assert_close(table(page, "output-values"), host_output([digits(site)[0]], [ones(3, 3)])[0])
+    page.keyboard.press("ArrowUp")  # the first class: nothing to choose
+    page.wait_for_timeout(300)
+    expect(menu).to_have_value("0")
+    assert page.evaluate(TAKE_MENU) == [["keydown", "0", True, True]]
+    assert demo_runs(page) == []
+    mode = page.get_by_test_id("padding-mode")
+    mode.focus()
+    page.keyboard.press("ArrowDown")
+    site.wait_ready()
+    expect(mode).to_have_value("reflect")
+    assert [run["padding_mode"] for run in demo_runs(page)] == ["reflect"]
+    assert page_hash(page)["padding_mode"] == "reflect"
+
+
 def test_input_then_change_of_one_value_is_one_request(site: Site) -> None:
     """Typing a number fires "input", leaving the box fires "change" with the
     same value; an arrow key steps once; a weight typed then left: one

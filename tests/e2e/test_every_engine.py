@@ -155,6 +155,16 @@ def test_demo_tables_match_convcore(engine_site: EngineSite) -> None:
     kernels = [[[1.0, -2.0], [0.5, 3.0]], [[0.0, 1.0], [1.0, 0.0]]]
     want = host_output([every[3]] * 3, kernels, bias=[0.5, -1.0])[0]
     assert_close(numbers(site, OUTPUT), want)
+    # ArrowDown on the focused "Digit class" menu: the next class, computed
+    # (the page steps a closed menu itself, as the browser would)
+    set_hash(site, "digit=3")
+    site.driver.press("#digit-class", "ArrowDown")
+    stepped = """() => document.querySelector("#digit-class").value === "4"
+      && document.querySelector('html[data-state="ready"]') !== null"""
+    wait_until(lambda: site.js(stepped), 30, "digit class 4, ready")
+    assert_close(numbers(site, INPUT), every[4])
+    assert_close(numbers(site, OUTPUT), host_output([every[4]], [ones(3, 3)])[0])
+    wait_until(lambda: "digit=4" in str(site.js("() => location.hash")), 10, "the link")
 
 
 def test_drawing_and_upload_are_computed(engine_site: EngineSite, tmp_path: Path) -> None:
