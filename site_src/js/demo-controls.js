@@ -7,7 +7,8 @@
 // call demo-state.js, demo-slide.js (stop), demo-compute.js
 // (requestIfChanged), demo-history.js (commit), demo-weights.js
 // (syncEditors), demo-source.js (panel) and demo-ahead.js (plan, once a
-// drag ends). Owns the slider being dragged, and the way it moves.
+// drag ends). Owns the slider being dragged, and the way it moves, and the
+// arrow keys on every closed menu of the demo (stepMenu).
 (function () {
   "use strict";
 
