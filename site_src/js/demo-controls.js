@@ -293,11 +293,19 @@
   // task (once for the menu's new label, once after the "change" listeners),
   // before the frame; from here the frame's one layout comes after its
   // callbacks, as a slider's does. Left to the browser: any modifier (Alt
-  // opens the list), and macOS, where the arrows open the list.
+  // opens the list), a list already open, and macOS, where the arrows open
+  // the list.
   const OPENS_ON_ARROWS = /Mac|iPhone|iPad|iPod/.test(navigator.platform || "");
+  const isOpen = (menu) => {
+    try {
+      return menu.matches(":open"); // its list showing (where the browser knows ":open")
+    } catch (err) {
+      return false;
+    }
+  };
   function stepMenu(event) {
     const menu = event.target;
-    if (!(menu instanceof HTMLSelectElement) || menu.multiple || menu.size > 1 || OPENS_ON_ARROWS) return;
+    if (!(menu instanceof HTMLSelectElement) || menu.multiple || menu.size > 1 || OPENS_ON_ARROWS || isOpen(menu)) return;
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     const delta = { ArrowDown: 1, ArrowUp: -1 }[event.key];
     if (!delta) return;
