@@ -321,7 +321,7 @@
 
   function bind() {
     $("controls").addEventListener("submit", (e) => e.preventDefault());
-    document.getElementById("demo").addEventListener("keydown", stepMenu);
+    $("demo").addEventListener("keydown", stepMenu);
     for (const name of PAIRS) {
       for (const id of [name, `${name}-w`]) {
         const input = $(id);
