@@ -23,6 +23,13 @@ largest input, as bench_site.py presses it) when ``--peer`` is given.
 
     .venv/bin/python bench/press_parts.py --dist dist --peer /work/peer-ezyang/dist
 
+`--hide NAME=SELECTOR` (repeatable) adds a row with the elements SELECTOR
+matches taken out of the page's rendering (`display: none`) while its script
+still does all its work: what styling, laying out and painting that part
+costs. The rule goes in a constructed style sheet (`adoptedStyleSheets`):
+the page's Content-Security-Policy refuses a `<style>` element added by a
+script, silently as far as the page can tell.
+
 Knocking a part out leaves the page wrong on purpose (that is the point):
 these pages are measured, never looked at or tested.
 """
@@ -30,6 +37,7 @@ these pages are measured, never looked at or tested.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -140,6 +148,29 @@ def presses(page: Page, ours: bool, count: int) -> list[tuple[float, float]]:
     ]
 
 
+def hiding(selector: str) -> str:
+    """A knock-out script that takes what ``selector`` matches out of the
+    page's rendering (see the module's docstring for why a constructed sheet)."""
+    rule = json.dumps(f"{selector} {{ display: none !important; }}")
+    quoted = json.dumps(selector)
+    return (
+        f"const sheet = new CSSStyleSheet(); sheet.replaceSync({rule});"
+        " document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];"
+        # a row that hides nothing would pass for a part that costs nothing
+        f" const hidden = document.querySelector({quoted});"
+        " if (!hidden || getComputedStyle(hidden).display !== 'none')"
+        f" throw new Error('--hide: nothing hidden by ' + {quoted});"
+    )
+
+
+def hidden_part(spec: str) -> tuple[str, tuple[str, str]]:
+    """``NAME=SELECTOR`` (--hide) as a row of PARTS."""
+    name, sep, selector = spec.partition("=")
+    if not sep or not name.strip() or not selector.strip():
+        raise argparse.ArgumentTypeError(f"--hide wants NAME=SELECTOR, got {spec!r}")
+    return f"{name.strip()} hidden (display: none)", (hiding(selector.strip()), BOX)
+
+
 def ours(
     browser: Browser, origin: str, knock: str, control: str, count: int
 ) -> list[tuple[float, float]]:
@@ -193,7 +224,16 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=2, help="fresh pages per row (default 2)")
     parser.add_argument("--presses", type=int, default=16, help="presses per page (default 16)")
+    parser.add_argument(
+        "--hide",
+        type=hidden_part,
+        action="append",
+        default=[],
+        metavar="NAME=SELECTOR",
+        help="a row with SELECTOR's elements not rendered (repeatable)",
+    )
     args = parser.parse_args()
+    parts = {**PARTS, **dict(args.hide)}
     rows: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp)
@@ -208,7 +248,7 @@ def main() -> None:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 for _ in range(args.rounds):  # the rows take turns: load drifts alike
-                    for name, (knock, control) in PARTS.items():
+                    for name, (knock, control) in parts.items():
                         rows.setdefault(name, []).extend(
                             ours(browser, server.origin, knock, control, args.presses)
                         )
