@@ -263,8 +263,9 @@ def main() -> None:
                 browser.close()
         finally:
             server.stop()
+    width = max(40, *(len(name) for name in rows))  # the --hide rows' names included
     print(
-        f"{'what the press does':40s} {'n':>4s} {'median':>7s} {'p95':>6s}"
+        f"{'what the press does':{width}s} {'n':>4s} {'median':>7s} {'p95':>6s}"
         f" {'median':>7s} {'p95':>6s}  (ms: event to frame; event to the frame's end)"
     )
     for name, pairs in rows.items():
@@ -272,7 +273,7 @@ def main() -> None:
         for times in (sorted(p[0] for p in pairs), sorted(p[1] for p in pairs)):
             p95 = times[max(0, int(len(times) * 0.95) - 1)]
             figures.append(f"{statistics.median(times):7.2f} {p95:6.2f}")
-        print(f"{name:40s} {len(pairs):4d} {' '.join(figures)}")
+        print(f"{name:{width}s} {len(pairs):4d} {' '.join(figures)}")
 
 
 if __name__ == "__main__":
