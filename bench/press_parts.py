@@ -263,7 +263,7 @@ def main() -> None:
                 browser.close()
         finally:
             server.stop()
-    width = max(40, *(len(name) for name in rows))  # the --hide rows' names included
+    width = max([40, *(len(name) for name in rows)])  # the --hide rows' names included
     print(
         f"{'what the press does':{width}s} {'n':>4s} {'median':>7s} {'p95':>6s}"
         f" {'median':>7s} {'p95':>6s}  (ms: event to frame; event to the frame's end)"
