@@ -242,11 +242,23 @@ def open_peer(page: Page, url: str) -> None:
     page.wait_for_timeout(100)
 
 
-def press_once(page: Page, key: str, before: str, ours: bool, hold_ms: int = 0) -> dict[str, Any]:
+def press_once(
+    page: Page, key: str, before: str, ours: bool, hold_ms: int = 0, settle_ms: int = 0
+) -> dict[str, Any]:
     """One press of ``key`` (held ``hold_ms``, 0: let go at once) and what
-    followed it (see OUTCOME); ``before`` is pressed first, untimed."""
+    followed it (see OUTCOME); ``before`` is pressed first, untimed, then
+    ``settle_ms`` pass before ``key``.
+
+    The pause matters: a select-all paints its selection in a frame, and
+    headless Chromium's frames keep a 60 Hz clock, so a digit typed a few
+    ms after it waited for the next tick (on a quiet machine 9 of 18 weight
+    edits had their frame 10-14 ms after the key, "ready" 2 ms after it), a
+    wait no other row had and no person makes (docs/performance.md, "A
+    select-all's frame")."""
     if before:
         page.keyboard.press(before)
+        if settle_ms:
+            page.wait_for_timeout(settle_ms)
     since = page.evaluate(INPUT_COUNT)
     page.keyboard.press(key, delay=hold_ms)
     r: dict[str, Any] = page.evaluate(OUTCOME, [since, key, ours, TIMEOUT_MS])
@@ -300,10 +312,13 @@ def run_presses(
     """``rounds`` rounds; each presses a run of keys on every (page, control)
     of ``plan``, in turn, so that the pages share the machine's moments. Each
     press comes 40-90 ms after the previous one or after the control got the
-    focus (any phase of the frame, and about as soon as a person could).
+    focus (any phase of the frame, and about as soon as a person could); a
+    row's untimed ``before`` key comes 40-90 ms before its timed one too.
     Returns page -> row -> samples; the first sample of a row of a demo page
     carries the requests the demo made for all of them."""
     rng = random.Random(seed)
+    # its own stream, so that the other rows keep the pauses they had
+    settle = random.Random(seed + 1)
     samples: dict[str, dict[str, list[dict[str, Any]]]] = {}
     calls: dict[tuple[str, str], list[str]] = {}
     digits = {which: Digits() for which in pages}
@@ -322,7 +337,8 @@ def run_presses(
             page.evaluate(FRAMES_AT_EVENTS, not demo or spec.row in WINDOW_ROWS)
             for key in spec.keys:
                 page.wait_for_timeout(rng.randint(40, 90))
-                rows.append(press_once(page, key, spec.before, demo, hold_ms))
+                pause = settle.randint(40, 90) if spec.before else 0
+                rows.append(press_once(page, key, spec.before, demo, hold_ms, pause))
             if demo:
                 calls.setdefault((which, spec.row), []).extend(page.evaluate(TAKE_CALLS))
         done = "; ".join(
