@@ -29,6 +29,9 @@ from typing import Any
 from playwright.sync_api import Page
 
 TIMEOUT_MS = 10_000
+# The pause before each press, and between a row's untimed key and its timed
+# one (ms, drawn at random): about as soon as a person could press again.
+PRESS_GAP_MS = (40, 90)
 READY = 'html[data-engine="python"][data-state="ready"]'
 
 # Wait for what followed the first keydown of `key` at or after index `since`
@@ -336,8 +339,8 @@ def run_presses(
             # while handling it (the peer; a step), not where it answers later
             page.evaluate(FRAMES_AT_EVENTS, not demo or spec.row in WINDOW_ROWS)
             for key in spec.keys:
-                page.wait_for_timeout(rng.randint(40, 90))
-                pause = settle.randint(40, 90) if spec.before else 0
+                page.wait_for_timeout(rng.randint(*PRESS_GAP_MS))
+                pause = settle.randint(*PRESS_GAP_MS) if spec.before else 0
                 rows.append(press_once(page, key, spec.before, demo, hold_ms, pause))
             if demo:
                 calls.setdefault((which, spec.row), []).extend(page.evaluate(TAKE_CALLS))
