@@ -18,7 +18,10 @@ whose keydown writes its value and one line of text (what any number box
 costs in this browser); the same box and a slider each writing 300 new lines
 a press (the same work: with a text box focused, Chromium lays the page out
 before the animation frame, with a slider after it, so the first figure
-differs and the second should not); and the peer's kernel slider (at its
+differs and the second should not); the same 300 lines under a read-only
+box, a text box, and the number box with its caret removed in the keydown
+(``getSelection().removeAllRanges()``): the ways a page might keep a focused
+box from asking for that layout; and the peer's kernel slider (at its
 largest input, as bench_site.py presses it) when ``--peer`` is given.
 
     .venv/bin/python bench/press_parts.py --dist dist --peer /work/peer-ezyang/dist
@@ -99,12 +102,14 @@ PROBE = """(ours) => {
 # a number box and for a slider.
 BARE_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>One control</title></head>
-<body data-lines="{lines}"><label for="k">Kernel size</label> {control}
+<body data-lines="{lines}" data-drop="{drop}"><label for="k">Kernel size</label> {control}
 <p id="out">3</p><div id="lines"></div><script src="bare.js"></script></body></html>
 """
 BARE_CONTROLS = {
     "box": '<input type="number" id="k" value="3" min="1" max="20">',
     "slider": '<input type="range" id="k" value="3" min="1" max="20">',
+    "read-only box": '<input type="number" id="k" value="3" min="1" max="20" readonly>',
+    "text box": '<input type="text" inputmode="numeric" id="k" value="3">',
 }
 BARE_JS = """const box = document.getElementById("k");
 const lines = Number(document.body.dataset.lines);
@@ -114,6 +119,7 @@ box.addEventListener("keydown", (e) => {
   e.preventDefault();
   box.value = String(Number(box.value) + step);
   document.getElementById("out").textContent = `kernel ${box.value}`;
+  if (document.body.dataset.drop === "1") getSelection().removeAllRanges();
   if (!lines) return;
   const made = [];
   for (let i = 0; i < lines; i++) {
@@ -124,11 +130,14 @@ box.addEventListener("keydown", (e) => {
   document.getElementById("lines").replaceChildren(...made);
 });
 """
-# (file name, control, new lines a press, row name)
+# (file name, control, new lines a press, caret removed, row name)
 BARE_PAGES = (
-    ("box.html", "box", 0, "a bare page: one number box"),
-    ("box-lines.html", "box", 300, "a bare number box, 300 new lines a press"),
-    ("slider-lines.html", "slider", 300, "a bare slider, 300 new lines a press"),
+    ("box.html", "box", 0, False, "a bare page: one number box"),
+    ("box-lines.html", "box", 300, False, "a bare number box, 300 new lines a press"),
+    ("slider-lines.html", "slider", 300, False, "a bare slider, 300 new lines a press"),
+    ("readonly-lines.html", "read-only box", 300, False, "a bare read-only box, 300 new lines"),
+    ("text-lines.html", "text box", 300, False, "a bare text box, 300 new lines"),
+    ("nocaret-lines.html", "box", 300, True, "a bare number box, its caret removed, 300 lines"),
 )
 
 
@@ -237,8 +246,9 @@ def main() -> None:
     rows: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp)
-        for file, control, lines, _ in BARE_PAGES:
-            (bare / file).write_text(BARE_HTML.format(lines=lines, control=BARE_CONTROLS[control]))
+        for file, control, lines, drop, _ in BARE_PAGES:
+            html = BARE_HTML.format(lines=lines, drop=int(drop), control=BARE_CONTROLS[control])
+            (bare / file).write_text(html)
         (bare / "bare.js").write_text(BARE_JS)
         mounts: dict[str, Path | dict[str, Path]] = {"/site/": args.dist.resolve(), "/box/": bare}
         if args.peer:
@@ -252,7 +262,7 @@ def main() -> None:
                         rows.setdefault(name, []).extend(
                             ours(browser, server.origin, knock, control, args.presses)
                         )
-                    for file, _, _, row in BARE_PAGES:
+                    for file, _, _, _, row in BARE_PAGES:
                         url = f"{server.origin}/box/{file}"
                         rows.setdefault(row, []).extend(bare_page(browser, url, args.presses))
                     if args.peer:
