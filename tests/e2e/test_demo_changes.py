@@ -193,6 +193,29 @@ def test_arrow_keys_step_a_closed_menu_once_from_the_page(site: Site) -> None:
     assert page_hash(page)["padding_mode"] == "reflect"
 
 
+def test_the_digit_menus_have_a_form_of_their_own(site: Site) -> None:
+    """ "Digit class" and "Sample" belong to a form that holds nothing else
+    (Chromium's autofill reads the whole form of a control a person changes,
+    in a task that often runs before the next frame), while they stay where
+    they were in the document: in the settings, inside their group, next to
+    their labels and in the same keyboard order."""
+    page = site.open()
+    found = page.evaluate(
+        """() => ['digit-class', 'digit-sample'].map((id) => {
+          const menu = document.getElementById(id);
+          return [menu.form && menu.form.id, menu.form && menu.form.elements.length,
+                  menu.closest('form').id, menu.closest('fieldset').id, menu.labels[0].textContent];
+        })"""
+    )
+    assert found == [
+        ["digit-form", 2, "controls", "input-group", "Digit class"],
+        ["digit-form", 2, "controls", "input-group", "Sample"],
+    ]
+    page.get_by_test_id("digit-class").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "digit-sample"
+
+
 def test_input_then_change_of_one_value_is_one_request(site: Site) -> None:
     """Typing a number fires "input", leaving the box fires "change" with the
     same value; an arrow key steps once; a weight typed then left: one
