@@ -98,8 +98,8 @@ PROBE = """(ours) => {
 }"""
 
 # The bare pages: one focused control whose keydown writes its value and a
-# line of text, or (`lines`) that many new lines under it; the same script for
-# a number box and for a slider.
+# line of text, or (`lines`) that many new lines under it, and (`drop`)
+# removes the caret; the same script for every control of BARE_CONTROLS.
 BARE_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>One control</title></head>
 <body data-lines="{lines}" data-drop="{drop}"><label for="k">Kernel size</label> {control}
